@@ -1,0 +1,1 @@
+"""Recommendation engines sharing one contract (see ``musicrec.engines.base``)."""

@@ -1,0 +1,47 @@
+"""The few named exceptions musicrec raises.
+
+Every message names the file (or table) and says what to do about it.
+"""
+
+from __future__ import annotations
+
+
+class MusicrecError(Exception):
+    """Base class: anything musicrec raises on purpose."""
+
+
+class UnsupportedFileError(MusicrecError):
+    """A file is not one of the formats we read, or is broken (not JSON, truncated, wrong schema...)."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
+
+
+class FileTooLargeError(UnsupportedFileError):
+    """A file (or zip member, once decompressed) is over the configured size limit."""
+
+
+class UnsafeArchiveError(UnsupportedFileError):
+    """A zip that looks like a zip bomb or has an entry escaping its folder."""
+
+
+class SchemaError(MusicrecError):
+    """A table lacks required columns."""
+
+
+class EmptyHistoryError(MusicrecError):
+    """There are no plays to work with (after the counting rule)."""
+
+
+class CatalogError(MusicrecError):
+    """A track catalog could not be read, downloaded or verified."""
+
+
+class ModelFileError(MusicrecError):
+    """A saved model is stale, foreign or not one we wrote; it was not loaded."""
+
+
+class SpotifyError(MusicrecError):
+    """Talking to Spotify failed; the message says why and what to do."""

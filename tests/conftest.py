@@ -1,0 +1,22 @@
+"""Shared fixtures. Real data lives in ../shared/data (research use only, never copied here)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("MUSICREC_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """Path of ../shared/data; tests using it skip with a reason where it is absent."""
+    if not (SHARED_DATA / "MANIFEST.md").exists():
+        pytest.skip(
+            f"real data not found at {SHARED_DATA} (only CI and developers have ../shared/data; "
+            "set MUSICREC_SHARED_DATA to point elsewhere)"
+        )
+    return SHARED_DATA
