@@ -24,7 +24,7 @@ TS = "ts"  # datetime64[ns, UTC]; end of playback
 TRACK = "track"  # str
 ARTIST = "artist"  # str
 ALBUM = "album"  # str or <NA>
-MS_PLAYED = "ms_played"  # int64
+MS_PLAYED = "ms_played"  # Int64 (nullable): <NA> when the source has no duration (Last.fm scrobbles)
 TRACK_URI = "track_uri"  # "spotify:track:<id>" or <NA>
 KIND = "kind"  # one of KINDS
 SKIPPED = "skipped"  # pandas "boolean": True/False/<NA> (unknown)
@@ -146,7 +146,7 @@ def empty_plays() -> pd.DataFrame:
             TRACK: pd.Series([], dtype="string"),
             ARTIST: pd.Series([], dtype="string"),
             ALBUM: pd.Series([], dtype="string"),
-            MS_PLAYED: pd.Series([], dtype="int64"),
+            MS_PLAYED: pd.Series([], dtype="Int64"),
             TRACK_URI: pd.Series([], dtype="string"),
             KIND: pd.Series([], dtype="string"),
             SKIPPED: pd.Series([], dtype="boolean"),

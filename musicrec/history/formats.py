@@ -1,0 +1,421 @@
+"""Parsers for every history format we read, each recognised by its content.
+
+Each parser takes the decoded payload of one file and returns a ``Parsed``:
+the raw record count, and the rows it yields as a PLAYS and/or LIBRARY frame.
+Personal fields (IP addresses, user agents, user names) are never read.
+"""
+
+from __future__ import annotations
+
+import io
+import urllib.parse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import orjson
+import pandas as pd
+
+from musicrec import schema as S
+from musicrec.errors import UnsupportedFileError
+
+# Format names shown in reports
+SPOTIFY_ACCOUNT = "spotify-account"
+SPOTIFY_EXTENDED = "spotify-extended"
+SPOTIFY_LIBRARY = "spotify-library"
+SPOTIFY_PLAYLISTS = "spotify-playlists"
+LASTFM_GHAN = "lastfm-csv"
+LASTFM_R = "lastfm-csv-r"
+LASTFM_BENFOXALL = "lastfm-csv-noheader"
+GENERIC_CSV = "generic-csv"
+
+_EXTENDED_KEYS = {"ts", "ms_played"}
+_ACCOUNT_TIME = "endTime"
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What one file yielded."""
+
+    format: str
+    records: int
+    plays: pd.DataFrame = field(default_factory=S.empty_plays)
+    library: pd.DataFrame = field(default_factory=S.empty_library)
+
+
+def decode_text(path: str, data: bytes) -> str:
+    """UTF-8 text (a BOM is tolerated) or a specific error naming the file."""
+    if not data.strip():
+        raise UnsupportedFileError(path, "the file is empty")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnsupportedFileError(
+            path,
+            f"not UTF-8 text (invalid byte at position {exc.start}); re-export it or save it as UTF-8",
+        ) from None
+
+
+def parse_json(path: str, data: bytes) -> Any:
+    """orjson-parse ``data``; truncated or invalid JSON gives a specific error."""
+    if not data.strip():
+        raise UnsupportedFileError(path, "the file is empty")
+    try:
+        return orjson.loads(data[3:] if data[:3] == b"\xef\xbb\xbf" else data)
+    except orjson.JSONDecodeError as exc:
+        try:
+            data.decode("utf-8-sig")
+        except UnicodeDecodeError as uexc:
+            raise UnsupportedFileError(
+                path, f"not UTF-8 text (invalid byte at position {uexc.start})"
+            ) from None
+        msg = str(exc)
+        hint = (
+            "the file looks truncated (cut off before its end)"
+            if "EOF" in msg or "unexpected end" in msg.lower()
+            else "not valid JSON"
+        )
+        raise UnsupportedFileError(path, f"{hint}: {msg}") from None
+
+
+def detect_json(path: str, payload: Any) -> str:
+    """Name the JSON format from its shape and keys (the file name is not used)."""
+    if isinstance(payload, dict):
+        if isinstance(payload.get("playlists"), list):
+            return SPOTIFY_PLAYLISTS
+        if isinstance(payload.get("tracks"), list):
+            return SPOTIFY_LIBRARY
+        raise UnsupportedFileError(
+            path, "JSON object is neither a Spotify library (tracks) nor playlists (playlists)"
+        )
+    if not isinstance(payload, list):
+        raise UnsupportedFileError(path, "JSON is not a list of plays")
+    if not payload:
+        raise UnsupportedFileError(path, "the file holds no records (an empty list)")
+    first = next((r for r in payload if isinstance(r, dict)), None)
+    if first is None:
+        raise UnsupportedFileError(path, "JSON list holds no objects: not a listening history")
+    keys = set(first)
+    if keys >= _EXTENDED_KEYS:
+        return SPOTIFY_EXTENDED
+    if _ACCOUNT_TIME in keys and "msPlayed" in keys:
+        return SPOTIFY_ACCOUNT
+    shown = ", ".join(sorted(keys)[:8])
+    raise UnsupportedFileError(
+        path,
+        f"unrecognised records (keys: {shown}); expected Spotify streaming history (endTime/msPlayed or ts/ms_played)",
+    )
+
+
+def _require_objects(path: str, records: list) -> None:
+    bad = next((i for i, r in enumerate(records) if not isinstance(r, dict)), None)
+    if bad is not None:
+        raise UnsupportedFileError(path, f"record {bad} is not a JSON object")
+
+
+def _col(records: list[dict], key: str) -> list:
+    return [r.get(key) for r in records]
+
+
+def _strings(values: list) -> pd.Series:
+    return pd.Series(values, dtype="string")
+
+
+def _booleans(values: list) -> pd.Series:
+    return pd.Series(values, dtype="object").astype("boolean")
+
+
+def _ms(path: str, values: list) -> pd.Series:
+    ms = pd.to_numeric(pd.Series(values, dtype="object"), errors="coerce")
+    if ms.isna().all() and len(ms):
+        raise UnsupportedFileError(
+            path, "no record has a numeric play duration (ms_played/msPlayed)"
+        )
+    return ms.round().astype("Int64")
+
+
+def _timestamps(path: str, values: list, fmt: str) -> pd.Series:
+    ts = pd.to_datetime(pd.Series(values, dtype="string"), format=fmt, utc=True, errors="coerce")
+    if len(ts) and ts.isna().all():
+        raise UnsupportedFileError(
+            path, f"no record has a readable timestamp (expected format {fmt})"
+        )
+    return ts.astype("datetime64[ns, UTC]")
+
+
+def coarse_platform(raw: pd.Series) -> pd.Series:
+    """Verbose platform strings ("iOS 13.3.1 (iPhone10,3)") -> coarse tokens (ios, android...)."""
+    low = raw.astype("string").str.lower()
+    rules = [
+        ("android", "android"), ("ios", r"\bios\b|iphone|ipad"), ("windows", "windows"),
+        ("osx", r"os ?x|mac"), ("linux", "linux"), ("web", "web"),
+        ("cast", "cast|sonos|speaker|tv|partner|ps4|xbox|alexa"),
+    ]  # fmt: skip
+    out = pd.Series(pd.NA, index=raw.index, dtype="string")
+    for token, pattern in reversed(rules):
+        out = out.mask(low.str.contains(pattern, regex=True, na=False), token)
+    known = low.notna() & (low != "not_applicable") & (low != "unknown")
+    return out.mask(out.isna() & known, "other")
+
+
+def _plays_frame(cols: Mapping[str, Any], n: int) -> pd.DataFrame:
+    base = S.empty_plays()
+    data = {}
+    for c in S.PLAYS_COLUMNS:
+        if c in cols:
+            data[c] = cols[c]
+        else:
+            data[c] = pd.Series(pd.NA, index=range(n), dtype=base[c].dtype)
+    frame = pd.DataFrame(data, index=range(n))
+    return frame.astype({c: base[c].dtype for c in S.PLAYS_COLUMNS})
+
+
+def parse_account(path: str, records: list[dict]) -> Parsed:
+    """Spotify account data: StreamingHistory*.json (music, podcast or audiobook rows)."""
+    _require_objects(path, records)
+    n = len(records)
+    artist = _col(records, "artistName")
+    track = _col(records, "trackName")
+    podcast = _col(records, "podcastName")
+    episode = _col(records, "episodeName")
+    book = _col(records, "audiobookName")
+    kind = np.where(
+        [a is not None for a in artist], S.KIND_MUSIC,
+        np.where([p is not None for p in podcast], S.KIND_PODCAST,
+                 np.where([b is not None for b in book], S.KIND_AUDIOBOOK, S.KIND_MUSIC)),
+    )  # fmt: skip
+    artist_s = (
+        _strings(artist).fillna(_strings(podcast)).fillna(_strings(_col(records, "authorName")))
+    )
+    track_s = _strings(track).fillna(_strings(episode)).fillna(_strings(book))
+    if artist_s.isna().all() and track_s.isna().all():
+        raise UnsupportedFileError(path, "records have no artist/track (or podcast/episode) names")
+    cols = {
+        S.TS: _timestamps(path, _col(records, _ACCOUNT_TIME), "%Y-%m-%d %H:%M"),
+        S.TRACK: track_s,
+        S.ARTIST: artist_s,
+        S.MS_PLAYED: _ms(path, _col(records, "msPlayed")),
+        S.KIND: pd.Series(kind, dtype="string"),
+        S.SOURCE: pd.Series([path] * n, dtype="string"),
+    }
+    plays = _plays_frame(cols, n).dropna(subset=[S.TS])
+    return Parsed(SPOTIFY_ACCOUNT, n, plays=plays)
+
+
+def parse_extended(path: str, records: list[dict], *, video_file: bool = False) -> Parsed:
+    """Spotify extended history: Streaming_History_Audio/Video_*.json and legacy endsong_*.json."""
+    _require_objects(path, records)
+    n = len(records)
+    track_uri = _strings(_col(records, "spotify_track_uri"))
+    episode_uri = _strings(_col(records, "spotify_episode_uri"))
+    episode_name = _strings(_col(records, "episode_name"))
+    book_title = _strings(_col(records, "audiobook_title"))
+    chapter = _strings(_col(records, "audiobook_chapter_title"))
+    is_episode = (episode_uri.notna() | episode_name.notna()).to_numpy()
+    is_book = (book_title.notna() | _strings(_col(records, "audiobook_uri")).notna()).to_numpy()
+    music_kind = S.KIND_VIDEO if video_file else S.KIND_MUSIC
+    kind = np.where(is_episode, S.KIND_PODCAST, np.where(is_book, S.KIND_AUDIOBOOK, music_kind))
+    track = (
+        _strings(_col(records, "master_metadata_track_name"))
+        .fillna(episode_name)
+        .fillna(chapter)
+        .fillna(book_title)
+    )
+    artist = (
+        _strings(_col(records, "master_metadata_album_artist_name"))
+        .fillna(_strings(_col(records, "episode_show_name")))
+        .fillna(book_title)
+    )
+    cols = {
+        S.TS: _timestamps(path, _col(records, "ts"), "ISO8601"),
+        S.TRACK: track,
+        S.ARTIST: artist,
+        S.ALBUM: _strings(_col(records, "master_metadata_album_album_name")),
+        S.MS_PLAYED: _ms(path, _col(records, "ms_played")),
+        S.TRACK_URI: track_uri,
+        S.KIND: pd.Series(kind, dtype="string"),
+        S.SKIPPED: _booleans(_col(records, "skipped")),
+        S.REASON_START: _strings(_col(records, "reason_start")),
+        S.REASON_END: _strings(_col(records, "reason_end")),
+        S.SHUFFLE: _booleans(_col(records, "shuffle")),
+        S.PLATFORM: coarse_platform(_strings(_col(records, "platform"))),
+        S.COUNTRY: _strings(_col(records, "conn_country")).replace("ZZ", pd.NA),
+        S.SOURCE: pd.Series([path] * n, dtype="string"),
+    }
+    plays = _plays_frame(cols, n).dropna(subset=[S.TS])
+    return Parsed(SPOTIFY_EXTENDED, n, plays=plays)
+
+
+def _library_frame(rows: dict[str, list], n: int) -> pd.DataFrame:
+    base = S.empty_library()
+    frame = pd.DataFrame({c: rows.get(c, [None] * n) for c in S.LIBRARY_COLUMNS}, index=range(n))
+    frame[S.ADDED_AT] = pd.to_datetime(
+        frame[S.ADDED_AT], errors="coerce", utc=True, format="ISO8601"
+    )
+    return frame.astype({c: base[c].dtype for c in S.LIBRARY_COLUMNS})
+
+
+def _local_track(uri: str) -> tuple[str | None, str | None, str | None]:
+    """spotify:local:<artist>:<album>:<title>:<seconds> (URL-encoded, + for spaces)."""
+    parts = uri.split(":")
+    if len(parts) < 6:
+        return None, None, None
+    dec = [urllib.parse.unquote_plus(p) or None for p in parts[2:5]]
+    return dec[0], dec[1], dec[2]
+
+
+def parse_playlists(path: str, payload: dict) -> Parsed:
+    """Playlist*.json: every track (or local track) of every playlist becomes a LIBRARY row."""
+    rows: dict[str, list] = {c: [] for c in S.LIBRARY_COLUMNS}
+    records = 0
+    for pl in payload["playlists"]:
+        if not isinstance(pl, dict):
+            raise UnsupportedFileError(path, "a playlist entry is not a JSON object")
+        for item in pl.get("items") or []:
+            records += 1
+            if not isinstance(item, dict):
+                continue
+            track = item.get("track")
+            local = item.get("localTrack")
+            if isinstance(track, dict):
+                values = (
+                    track.get("trackName"),
+                    track.get("artistName"),
+                    track.get("albumName"),
+                    track.get("trackUri"),
+                )
+            elif isinstance(local, dict) and local.get("uri"):
+                artist, album, title = _local_track(local["uri"])
+                values = (title, artist, album, None)
+            else:
+                continue  # episodes and audiobooks are not music signals
+            for col, v in zip((S.TRACK, S.ARTIST, S.ALBUM, S.TRACK_URI), values, strict=True):
+                rows[col].append(v)
+            rows[S.LIB_KIND].append("playlist")
+            rows[S.PLAYLIST].append(pl.get("name"))
+            rows[S.ADDED_AT].append(item.get("addedDate"))
+            rows[S.SOURCE].append(path)
+    n = len(rows[S.TRACK])
+    return Parsed(SPOTIFY_PLAYLISTS, records, library=_library_frame(rows, n))
+
+
+def parse_library(path: str, payload: dict) -> Parsed:
+    """YourLibrary.json: liked tracks become LIBRARY rows; all list entries are counted as records."""
+    records = sum(len(v) for v in payload.values() if isinstance(v, list))
+    tracks = [t for t in payload["tracks"] if isinstance(t, dict)]
+    n = len(tracks)
+    rows = {
+        S.LIB_KIND: ["liked"] * n,
+        S.PLAYLIST: [None] * n,
+        S.TRACK: _col(tracks, "track"),
+        S.ARTIST: _col(tracks, "artist"),
+        S.ALBUM: _col(tracks, "album"),
+        S.TRACK_URI: _col(tracks, "uri"),
+        S.ADDED_AT: [None] * n,
+        S.SOURCE: [path] * n,
+    }
+    return Parsed(SPOTIFY_LIBRARY, records, library=_library_frame(rows, n))
+
+
+# --- CSV -----------------------------------------------------------------------
+
+_MONTH_TIME = "%d %b %Y %H:%M"
+
+
+def _read_csv(path: str, text: str, **kwargs: Any) -> pd.DataFrame:
+    try:
+        return pd.read_csv(
+            io.StringIO(text), dtype="string", keep_default_na=False, na_values=[""], **kwargs
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise UnsupportedFileError(path, f"not a readable CSV: {exc}") from None
+
+
+def _csv_plays(
+    path: str, fmt: str, frame: pd.DataFrame, ts: pd.Series, mapping: Mapping[str, str]
+) -> Parsed:
+    n = len(frame)
+    if n and ts.isna().all():
+        raise UnsupportedFileError(path, "no row has a readable date/time")
+    cols: dict[str, Any] = {S.TS: ts.astype("datetime64[ns, UTC]").reset_index(drop=True)}
+    for target, src in mapping.items():
+        cols[target] = frame[src].astype("string").reset_index(drop=True)
+    if S.MS_PLAYED in cols:
+        cols[S.MS_PLAYED] = pd.to_numeric(cols[S.MS_PLAYED], errors="coerce").astype("Int64")
+    else:  # scrobbles carry no duration: unknown, and the counting rule lets them through
+        cols[S.MS_PLAYED] = pd.Series(pd.NA, index=range(n), dtype="Int64")
+    if S.ALBUM in cols:
+        cols[S.ALBUM] = cols[S.ALBUM].mask(cols[S.ALBUM] == "NA")
+    cols[S.KIND] = pd.Series([S.KIND_MUSIC] * n, dtype="string")
+    cols[S.SOURCE] = pd.Series([path] * n, dtype="string")
+    plays = _plays_frame(cols, n).dropna(subset=[S.TS, S.TRACK])
+    return Parsed(fmt, n, plays=plays)
+
+
+def parse_csv(path: str, text: str) -> Parsed:
+    """Last.fm scrobble exports, recognised by header (or by shape when headerless)."""
+    head = _read_csv(path, text, nrows=0)
+    cols = {c.strip().lstrip("\ufeff").lower(): c for c in head.columns}
+    if {"uts", "artist", "track"} <= cols.keys():
+        frame = _read_csv(path, text)
+        ts = pd.to_datetime(pd.to_numeric(frame[cols["uts"]], errors="coerce"), unit="s", utc=True)
+        mapping = {S.ARTIST: cols["artist"], S.TRACK: cols["track"]}
+        if "album" in cols:
+            mapping[S.ALBUM] = cols["album"]
+        return _csv_plays(path, LASTFM_GHAN, frame, ts, mapping)
+    if {"date", "artist", "track"} <= cols.keys():
+        frame = _read_csv(path, text)
+        ts = pd.to_datetime(frame[cols["date"]], errors="coerce", utc=True, format="mixed")
+        mapping = {S.ARTIST: cols["artist"], S.TRACK: cols["track"]}
+        if "album" in cols:
+            mapping[S.ALBUM] = cols["album"]
+        return _csv_plays(path, LASTFM_R, frame, ts, mapping)
+    frame = _read_csv(path, text, header=None)
+    if frame.shape[1] == 4:
+        ts = pd.to_datetime(frame[3], format=_MONTH_TIME, errors="coerce", utc=True)
+        if ts.notna().mean() > 0.9:
+            return _csv_plays(
+                path, LASTFM_BENFOXALL, frame, ts, {S.ARTIST: 0, S.ALBUM: 1, S.TRACK: 2}
+            )
+    shown = ", ".join(list(cols)[:8])
+    raise UnsupportedFileError(
+        path,
+        f"unrecognised CSV columns ({shown}); expected a Last.fm export (uts/artist/track or date/artist/track) "
+        "or use the generic CSV import with a column mapping",
+    )
+
+
+def parse_generic_csv(
+    path: str, text: str, mapping: Mapping[str, str], time_format: str | None = None
+) -> Parsed:
+    """Any CSV with a column mapping {plays column: CSV column}; needs at least ts, artist and track."""
+    missing_targets = [c for c in (S.TS, S.ARTIST, S.TRACK) if c not in mapping]
+    if missing_targets:
+        raise UnsupportedFileError(
+            path, f"the column mapping must name CSV columns for {', '.join(missing_targets)}"
+        )
+    frame = _read_csv(path, text)
+    absent = [src for src in mapping.values() if src not in frame.columns]
+    if absent:
+        raise UnsupportedFileError(
+            path, f"CSV has no column(s) {', '.join(absent)} named in the mapping"
+        )
+    raw_ts = frame[mapping[S.TS]]
+    numeric = pd.to_numeric(raw_ts, errors="coerce")
+    if time_format is None and numeric.notna().mean() > 0.9:
+        unit = "ms" if numeric.median() > 1e11 else "s"
+        ts = pd.to_datetime(numeric, unit=unit, utc=True)
+    else:
+        ts = pd.to_datetime(raw_ts, format=time_format or "mixed", errors="coerce", utc=True)
+    rest = {k: v for k, v in mapping.items() if k != S.TS}
+    return _csv_plays(path, GENERIC_CSV, frame, ts, rest)
+
+
+JsonParser = Callable[[str, Any], Parsed]
+JSON_PARSERS: dict[str, JsonParser] = {
+    SPOTIFY_ACCOUNT: parse_account,
+    SPOTIFY_EXTENDED: parse_extended,
+    SPOTIFY_PLAYLISTS: parse_playlists,
+    SPOTIFY_LIBRARY: parse_library,
+}
