@@ -1,0 +1,317 @@
+"""History ingestion: every format by content, bad input, counting rule, real exports."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from musicrec import schema as S
+from musicrec.config import CountingRule, IngestLimits
+from musicrec.history import apply_counting_rule, load_generic_csv, load_paths, load_uploads
+
+
+def _json(obj: object) -> bytes:
+    return json.dumps(obj).encode()
+
+
+ACCOUNT = [
+    {
+        "endTime": "2024-01-01 08:00",
+        "artistName": "Björk",
+        "trackName": "Jóga",
+        "msPlayed": 200_000,
+    },
+    {
+        "endTime": "2024-01-01 08:04",
+        "artistName": "Unknown Artist",
+        "trackName": "Unknown Track",
+        "msPlayed": 90_000,
+    },
+    {
+        "endTime": "2024-01-01 08:05",
+        "artistName": "Unknown Mortal Orchestra",
+        "trackName": "Multi-Love",
+        "msPlayed": 5_000,
+    },
+]
+PODCAST = [
+    {
+        "endTime": "2024-01-02 09:00",
+        "podcastName": "Show",
+        "episodeName": "Ep 1",
+        "msPlayed": 600_000,
+    }
+]
+EXTENDED = [
+    {
+        "ts": "2024-02-01T10:00:00Z", "username": "secret-user", "platform": "iOS 13.3.1 (iPhone10,3)",
+        "ms_played": 180_000, "conn_country": "SE", "ip_addr_decrypted": "10.0.0.1",
+        "master_metadata_track_name": "Hyperballad", "master_metadata_album_artist_name": "Björk",
+        "master_metadata_album_album_name": "Post", "spotify_track_uri": "spotify:track:1234567890123456789012",
+        "episode_name": None, "episode_show_name": None, "spotify_episode_uri": None,
+        "reason_start": "clickrow", "reason_end": "trackdone", "shuffle": False, "skipped": None,
+        "offline": False, "offline_timestamp": 1612345678901, "incognito_mode": False,
+    },
+    {
+        "ts": "2024-02-01T11:00:00Z", "platform": "android", "ms_played": 1_000_000, "conn_country": "ZZ",
+        "ip_addr": "10.0.0.2", "master_metadata_track_name": None, "master_metadata_album_artist_name": None,
+        "master_metadata_album_album_name": None, "spotify_track_uri": None, "episode_name": "Episode 9",
+        "episode_show_name": "A Podcast", "spotify_episode_uri": "spotify:episode:abc",
+        "reason_start": "playbtn", "reason_end": "endplay", "shuffle": False, "skipped": False,
+        "offline": False, "offline_timestamp": 1612345678, "incognito_mode": False,
+    },
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "payload", "fmt", "records", "kinds"),
+    [
+        ("StreamingHistory0.json", _json(ACCOUNT), "spotify-account", 3, {"music"}),
+        ("StreamingHistory_podcast_0.json", _json(PODCAST), "spotify-account", 1, {"podcast"}),
+        ("whatever.json", _json(EXTENDED), "spotify-extended", 2, {"music", "podcast"}),
+        (
+            "Streaming_History_Video_2020.json",
+            _json(EXTENDED[:1]),
+            "spotify-extended",
+            1,
+            {"video"},
+        ),
+    ],
+)
+def test_json_formats_are_recognised_by_content(name, payload, fmt, records, kinds):
+    result = load_uploads([(name, payload)])
+    (report,) = result.reports
+    assert (report.format, report.records, report.error) == (fmt, records, None)
+    assert set(result.plays[S.KIND]) == kinds
+    assert list(result.plays.columns) == list(S.PLAYS_COLUMNS)
+    assert str(result.plays[S.TS].dtype) == "datetime64[ns, UTC]"
+
+
+def test_extended_rows_are_normalised_and_personal_fields_dropped():
+    plays = load_uploads([("x.json", _json(EXTENDED))]).plays
+    music = plays[plays[S.KIND] == "music"].iloc[0]
+    assert (music[S.ARTIST], music[S.TRACK], music[S.ALBUM]) == ("Björk", "Hyperballad", "Post")
+    assert music[S.PLATFORM] == "ios" and music[S.COUNTRY] == "SE"
+    assert pd.isna(music[S.SKIPPED])  # null means unknown, not False
+    podcast = plays[plays[S.KIND] == "podcast"].iloc[0]
+    assert (podcast[S.ARTIST], podcast[S.TRACK]) == ("A Podcast", "Episode 9")
+    assert pd.isna(podcast[S.COUNTRY])  # "ZZ" is unknown
+    text = plays.to_csv()
+    assert "secret-user" not in text and "10.0.0" not in text
+
+
+def test_account_end_time_is_utc_minute():
+    plays = load_uploads([("a.json", _json(ACCOUNT))]).plays
+    assert plays[S.TS].iloc[0] == pd.Timestamp("2024-01-01 08:00", tz="UTC")
+
+
+def test_counting_rule_keeps_long_music_and_real_bands_named_unknown():
+    plays = load_uploads([("a.json", _json(ACCOUNT)), ("p.json", _json(PODCAST))]).plays
+    kept = apply_counting_rule(plays, CountingRule())
+    assert list(kept[S.TRACK]) == ["Jóga"]
+    short_ok = apply_counting_rule(plays, CountingRule(min_ms_played=0, include_podcasts=True))
+    assert set(short_ok[S.ARTIST]) == {"Björk", "Unknown Mortal Orchestra", "Show"}
+
+
+def test_overlapping_files_are_deduplicated():
+    result = load_uploads([("a.json", _json(ACCOUNT)), ("b.json", _json(ACCOUNT + ACCOUNT[:1]))])
+    assert len(result.plays) == 3
+    assert sum(r.kept for r in result.reports) == 3
+
+
+LASTFM_GHAN = (
+    "uts,utc_time,artist,artist_mbid,album,album_mbid,track,track_mbid\r\n"
+    '"1720688852","11 Jul 2024, 09:07","The Cure","","Faith","","Primary",""\r\n'
+    '"1720688656","11 Jul 2024, 09:04","Go‐Go’s","","Beauty and the Beat","","This Town",""\r\n'
+)
+LASTFM_R = (
+    '"","date","artist","track","album"\n"1",2020-04-13 05:01:31,"Dark Tranquillity","Haven","NA"\n'
+)
+LASTFM_NOHEADER = "Radiohead,OK Computer,Airbag,22 Mar 2022 17:55\nRadiohead,OK Computer,Lucky,22 Mar 2022 18:01\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt", "first_ts", "artist"),
+    [
+        (LASTFM_GHAN, "lastfm-csv", "2024-07-11 09:04:16", "Go‐Go’s"),
+        (LASTFM_R, "lastfm-csv-r", "2020-04-13 05:01:31", "Dark Tranquillity"),
+        (LASTFM_NOHEADER, "lastfm-csv-noheader", "2022-03-22 17:55", "Radiohead"),
+    ],
+)
+def test_lastfm_csv_shapes(text, fmt, first_ts, artist):
+    result = load_uploads([("scrobbles.csv", text.encode())], rule=CountingRule())
+    assert result.reports[0].format == fmt and result.reports[0].error is None
+    assert result.plays[S.TS].iloc[0] == pd.Timestamp(first_ts, tz="UTC")
+    assert artist in set(result.plays[S.ARTIST])
+    assert result.plays[S.MS_PLAYED].isna().all()  # scrobbles carry no duration, yet they count
+
+
+def test_generic_csv_with_mapping():
+    data = b"when,who,what,ms\n1700000000,A,Song,40000\n1700000100,B,Other,1000\n"
+    mapping = {S.TS: "when", S.ARTIST: "who", S.TRACK: "what", S.MS_PLAYED: "ms"}
+    result = load_generic_csv("mine.csv", data, mapping, rule=CountingRule())
+    assert list(result.plays[S.TRACK]) == ["Song"]
+    bad = load_generic_csv("mine.csv", data, {S.TS: "when", S.ARTIST: "nope", S.TRACK: "what"})
+    assert "nope" in bad.reports[0].error
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_whole_export_zip_with_nested_folders_and_macos_junk():
+    data = _zip(
+        {
+            "Spotify Account Data/StreamingHistory_music_0.json": _json(ACCOUNT),
+            "Spotify Account Data/Userdata.json": _json({"username": "x"}),
+            "Spotify Extended Streaming History/Streaming_History_Audio_2024.json": _json(EXTENDED),
+            "__MACOSX/Spotify Account Data/._StreamingHistory_music_0.json": b"\x00\x05junk",
+            "Spotify Extended Streaming History/ReadMeFirst.pdf": b"%PDF-1.4",
+        }
+    )
+    result = load_uploads([("my_spotify_data.zip", data)])
+    by_path = {r.path: r for r in result.reports}
+    assert (
+        by_path["my_spotify_data.zip/Spotify Account Data/StreamingHistory_music_0.json"].records
+        == 3
+    )
+    assert by_path["my_spotify_data.zip/Spotify Account Data/Userdata.json"].format == "skipped"
+    assert not any("__MACOSX" in p for p in by_path)
+    assert len(result.plays) == 5 and not result.errors
+
+
+BAD_CASES = [
+    ("notjson.json", b"this is not json", "not valid JSON"),
+    ("truncated.json", _json(ACCOUNT)[:-20], "truncated"),
+    ("wrong.json", _json([{"foo": 1, "bar": 2}]), "unrecognised records"),
+    ("empty.json", b"", "empty"),
+    ("emptylist.json", b"[]", "no records"),
+    ("latin1.csv", "artist,track\ncaf\xe9,x\n".encode("latin-1"), "not UTF-8"),
+    ("nothing.zip", _zip({"readme.txt": b"hello"}), "holds no listening history"),
+    ("evil.zip", _zip({"../../etc/passwd.json": _json(ACCOUNT)}), "path traversal"),
+    ("bomb.zip", _zip({"big.json": b"[" + b" " * 50_000_000 + b"]"}), "zip bomb"),
+    ("fake.zip", b"PK\x03\x04 not really", "not a readable zip"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "problem"), BAD_CASES, ids=[c[0] for c in BAD_CASES])
+def test_bad_file_names_the_file_and_problem_while_good_files_still_load(name, data, problem):
+    result = load_uploads([("good.json", _json(ACCOUNT)), (name, data)])
+    errors = [r for r in result.reports if r.error]
+    assert errors, result.reports
+    assert any(name in r.error and problem in r.error for r in errors), errors
+    assert len(result.plays) == 3  # the good file still loaded
+
+
+def test_size_limit_is_configurable():
+    limits = IngestLimits(max_file_bytes=100)
+    result = load_uploads([("big.json", _json(ACCOUNT))], limits=limits)
+    assert "over the" in result.reports[0].error and "big.json" in result.reports[0].error
+
+
+account_record = st.fixed_dictionaries(
+    {
+        "endTime": st.datetimes(
+            min_value=pd.Timestamp("2000-01-01"), max_value=pd.Timestamp("2030-01-01")
+        ).map(lambda d: d.strftime("%Y-%m-%d %H:%M")),
+        "artistName": st.text(min_size=1, max_size=20),
+        "trackName": st.text(min_size=1, max_size=20),
+        "msPlayed": st.integers(min_value=0, max_value=10_000_000),
+    }
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(account_record, min_size=1, max_size=30))
+def test_property_account_records_round_trip(records):
+    result = load_uploads([("h.json", _json(records))])
+    assert result.reports[0].records == len(records)
+    distinct = {(r["endTime"], r["msPlayed"], r["artistName"], r["trackName"]) for r in records}
+    assert len(result.plays) == len(distinct)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(account_record, min_size=1, max_size=20), st.randoms())
+def test_property_file_order_and_repeats_do_not_change_result(records, rnd):
+    files = [
+        ("a.json", _json(records[: len(records) // 2])),
+        ("b.json", _json(records[len(records) // 2 :])),
+    ]
+    shuffled = files + files[:1]
+    rnd.shuffle(shuffled)
+    key = [S.TS, S.ARTIST, S.TRACK, S.MS_PLAYED]
+    a = load_uploads(files).plays[key].sort_values(key).reset_index(drop=True)
+    b = load_uploads(shuffled).plays[key].sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=300), st.sampled_from(["x.json", "x.csv", "x.zip", "x"]))
+def test_property_arbitrary_bytes_never_crash(data, name):
+    result = load_uploads([(name, data)])
+    assert len(result.reports) >= 1
+    assert all((r.error is None) or (name in r.error) for r in result.reports)
+
+
+# --- the real exports in ../shared/data ------------------------------------------------
+
+
+def _manifest_records(shared: Path) -> list[tuple[str, int]]:
+    entries = json.loads((shared / "manifest.json").read_text())
+    out = []
+    for e in entries:
+        if e["category"] not in (
+            "spotify-account-history",
+            "spotify-extended-history",
+            "lastfm-scrobbles",
+            "playlists",
+        ):
+            continue
+        rec = e["records"]
+        if isinstance(rec, dict):
+            rec = rec["items"] if "items" in rec else sum(rec.values())
+        out.append((e["dest"], rec))
+    return out
+
+
+def test_every_shared_export_loads_with_its_record_count(shared_data: Path):
+    expected = _manifest_records(shared_data)
+    assert len(expected) >= 60
+    result = load_paths([shared_data / dest for dest, _ in expected])
+    got = {Path(r.path).relative_to(shared_data).as_posix(): r for r in result.reports}
+    for dest, records in expected:
+        assert got[dest].error is None, got[dest]
+        assert got[dest].records == records, dest
+    assert not result.plays[S.TS].isna().any()
+
+
+def test_shared_quirks(shared_data: Path):
+    josh = load_paths([shared_data / "spotify-account-history" / "josh-blas"], rule=CountingRule())
+    assert not (josh.plays[S.ARTIST] == "Unknown Artist").any()
+    bar = load_paths(
+        [shared_data / "spotify-account-history" / "barbarosacet"], rule=CountingRule()
+    )
+    assert (bar.plays[S.ARTIST] == "Unknown Mortal Orchestra").any()
+    erick = load_paths([shared_data / "spotify-extended-history" / "erickmay"]).plays
+    assert erick[S.SKIPPED].isna().sum() > 2000  # legacy nulls stay unknown
+    assert set(erick[S.PLATFORM].dropna()) <= {
+        "ios",
+        "android",
+        "windows",
+        "osx",
+        "linux",
+        "web",
+        "cast",
+        "other",
+    }
