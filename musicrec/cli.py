@@ -14,11 +14,17 @@ from collections.abc import Sequence
 
 
 def _add_ingest(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("ingest", help="read history exports (files, folders or zips) into one plays table")
+    p = sub.add_parser(
+        "ingest", help="read history exports (files, folders or zips) into one plays table"
+    )
     p.add_argument("paths", nargs="+", help="export files, folders or my_spotify_data.zip")
     p.add_argument("--out", help="write the normalised plays table here (.parquet or .csv)")
-    p.add_argument("--json", action="store_true", help="print the per-file report as one JSON object")
-    p.add_argument("--min-ms", type=int, default=None, help="counting rule: minimum ms played (default 30000)")
+    p.add_argument(
+        "--json", action="store_true", help="print the per-file report as one JSON object"
+    )
+    p.add_argument(
+        "--min-ms", type=int, default=None, help="counting rule: minimum ms played (default 30000)"
+    )
     p.set_defaults(handler="musicrec.history.cli:run")
 
 
@@ -50,14 +56,20 @@ def _add_recommend_users(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--interactions", required=True, help="TSV with header 'user item weight'")
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--out", required=True, help="TSV written with header 'user item rank score'")
-    p.add_argument("--tags", help="optional user_taggedartists.dat (hetrec) to blend tag similarity")
+    p.add_argument(
+        "--tags", help="optional user_taggedartists.dat (hetrec) to blend tag similarity"
+    )
     p.set_defaults(handler="musicrec.engines.collaborative:run_recommend_users")
 
 
 def _add_recommend(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("recommend", help="print a playlist with reasons")
-    p.add_argument("--history", nargs="*", default=[], help="export files (default: the demo listener)")
-    p.add_argument("--catalog", nargs="*", default=[], help="catalog files (default: the demo catalog)")
+    p.add_argument(
+        "--history", nargs="*", default=[], help="export files (default: the demo listener)"
+    )
+    p.add_argument(
+        "--catalog", nargs="*", default=[], help="catalog files (default: the demo catalog)"
+    )
     p.add_argument("--mood")
     p.add_argument("--activity")
     p.add_argument("--hour", type=int)
@@ -78,7 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (sub-commands declared, handlers resolved lazily)."""
     parser = argparse.ArgumentParser(prog="musicrec", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_ingest, _add_demo, _add_catalog, _add_recommend_users, _add_recommend, _add_evaluate):
+    for add in (
+        _add_ingest,
+        _add_demo,
+        _add_catalog,
+        _add_recommend_users,
+        _add_recommend,
+        _add_evaluate,
+    ):
         add(sub)
     return parser
 

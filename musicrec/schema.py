@@ -24,7 +24,9 @@ TS = "ts"  # datetime64[ns, UTC]; end of playback
 TRACK = "track"  # str
 ARTIST = "artist"  # str
 ALBUM = "album"  # str or <NA>
-MS_PLAYED = "ms_played"  # Int64 (nullable): <NA> when the source has no duration (Last.fm scrobbles)
+MS_PLAYED = (
+    "ms_played"  # Int64 (nullable): <NA> when the source has no duration (Last.fm scrobbles)
+)
 TRACK_URI = "track_uri"  # "spotify:track:<id>" or <NA>
 KIND = "kind"  # one of KINDS
 SKIPPED = "skipped"  # pandas "boolean": True/False/<NA> (unknown)
@@ -65,7 +67,16 @@ LIB_KIND = "lib_kind"  # "liked", "playlist", "saved_album", "followed_artist", 
 PLAYLIST = "playlist"  # playlist name or <NA>
 ADDED_AT = "added_at"  # datetime64[ns, UTC] or NaT
 
-LIBRARY_COLUMNS: tuple[str, ...] = (LIB_KIND, PLAYLIST, TRACK, ARTIST, ALBUM, TRACK_URI, ADDED_AT, SOURCE)
+LIBRARY_COLUMNS: tuple[str, ...] = (
+    LIB_KIND,
+    PLAYLIST,
+    TRACK,
+    ARTIST,
+    ALBUM,
+    TRACK_URI,
+    ADDED_AT,
+    SOURCE,
+)
 
 # --- catalog ---------------------------------------------------------------
 TRACK_ID = "track_id"  # Spotify 22-char id (or a demo id), unique per row
@@ -101,11 +112,26 @@ CATALOG_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 
 # --- items (catalog + the user's own tracks) ---------------------------------
-FEATURE_SOURCE = "feature_source"  # "track", "artist", "genre" or "none": where the features come from
+FEATURE_SOURCE = (
+    "feature_source"  # "track", "artist", "genre" or "none": where the features come from
+)
 IN_CATALOG = "in_catalog"  # bool
 
-ITEM_COLUMNS: tuple[str, ...] = (ITEM_ID, TRACK, ARTIST, ALBUM, GENRE, TAGS, POPULARITY,
-                                 DURATION_MS, YEAR, *AUDIO_FEATURES, TRACK_URI, FEATURE_SOURCE, IN_CATALOG)
+ITEM_COLUMNS: tuple[str, ...] = (
+    ITEM_ID,
+    TRACK,
+    ARTIST,
+    ALBUM,
+    GENRE,
+    TAGS,
+    POPULARITY,
+    DURATION_MS,
+    YEAR,
+    *AUDIO_FEATURES,
+    TRACK_URI,
+    FEATURE_SOURCE,
+    IN_CATALOG,
+)
 
 # --- community interactions ---------------------------------------------------
 USER = "user"
