@@ -190,7 +190,7 @@ def catalog_playlists(sources: Iterable[Source]) -> pd.DataFrame:
     """
     parts = []
     for src in sources:
-        name, frame = _read_table(src)
+        _, frame = _read_table(src)
         pl, ids = _pick(frame, "playlist_id"), _pick(frame, S.TRACK_ID)
         if pl is None or ids is None:
             continue

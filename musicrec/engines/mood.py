@@ -1,0 +1,242 @@
+"""Mood engine: eight moods on the valence-arousal circumplex, plus VADER sentiment of words.
+
+Each mood is a prototype over (valence, energy, danceability, acousticness, tempo,
+instrumentalness), all on 0-1 (tempo scaled over 50-200 BPM); a track's mood
+probabilities are a softmax of its negative weighted distance to each prototype.
+
+Words shift valence a little: VADER's compound sentiment of tags (or lyrics) moves it by up
+to ``tag_shift`` and of titles by only ``title_shift``, since VADER misreads titles
+("Smells Like Teen Spirit" scores positive).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Self
+
+import numpy as np
+import pandas as pd
+
+from musicrec import schema as S
+from musicrec.engines.base import MOODS, Engine, Request, Workspace
+from musicrec.engines.features import unit_features
+
+_DIMS = (S.VALENCE, S.ENERGY, S.DANCEABILITY, S.ACOUSTICNESS, S.TEMPO, S.INSTRUMENTALNESS)
+# prototype value per dim (NaN = this mood does not care)
+PROTOTYPES: dict[str, tuple[float, ...]] = {
+    "energetic": (0.60, 0.88, np.nan, 0.10, 0.60, np.nan),
+    "chill": (0.50, 0.28, np.nan, 0.65, 0.30, np.nan),
+    "happy": (0.85, 0.65, 0.65, np.nan, np.nan, np.nan),
+    "melancholic": (0.18, 0.30, np.nan, 0.55, np.nan, np.nan),
+    "party": (0.72, 0.80, 0.85, 0.08, np.nan, np.nan),
+    "focused": (0.40, 0.32, np.nan, np.nan, np.nan, 0.85),
+    "romantic": (0.58, 0.40, 0.55, 0.45, 0.35, 0.05),
+    "workout": (0.55, 0.92, 0.72, np.nan, 0.75, np.nan),
+}
+# weight of each dim in the distance
+_DIM_WEIGHTS = np.array([1.5, 1.5, 0.8, 0.6, 0.5, 0.8])
+
+
+@dataclass(frozen=True)
+class MoodConfig:
+    """Defaults of the mood engine."""
+
+    temperature: float = 0.04
+    """Softmax temperature over squared distances: lower = sharper mood probabilities."""
+    title_shift: float = 0.05
+    """Max valence shift from the VADER sentiment of the title (low: VADER misreads titles)."""
+    tag_shift: float = 0.15
+    """Max valence shift from the VADER sentiment of tags or lyrics."""
+    bandwidth: float = 0.18
+    """Width of the closeness kernel around the requested valence/energy."""
+    max_sentiment_items: int = 200_000
+    """VADER runs on at most this many distinct titles (the rest count as neutral) to bound fit time."""
+
+
+def mood_targets(mood: str) -> tuple[float, float]:
+    """(valence, energy) of a mood preset."""
+    if mood not in PROTOTYPES:
+        raise ValueError(f"unknown mood {mood!r}; choose one of {', '.join(MOODS)}")
+    v, e = PROTOTYPES[mood][:2]
+    return float(v), float(e)
+
+
+@lru_cache(maxsize=1)
+def _vader():
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+def sentiment(texts: pd.Series, limit: int = 200_000) -> pd.Series:
+    """VADER compound sentiment (-1..1) per text; empty text -> 0. Distinct texts are scored once."""
+    t = texts.fillna("").astype(str)
+    uniq = pd.unique(t)[:limit]
+    sia = _vader()
+    scores = {u: (sia.polarity_scores(u)["compound"] if u.strip() else 0.0) for u in uniq}
+    return t.map(scores).fillna(0.0).astype(float)
+
+
+def adjusted_valence(items: pd.DataFrame, config: MoodConfig = MoodConfig()) -> pd.Series:
+    """Valence shifted by title and tag sentiment (clipped to 0-1); NaN where valence is unknown."""
+    v = items[S.VALENCE].astype(float)
+    title = sentiment(items[S.TRACK], config.max_sentiment_items)
+    tags = sentiment(items[S.TAGS], config.max_sentiment_items) if S.TAGS in items.columns else 0.0
+    return (v + config.title_shift * title + config.tag_shift * tags).clip(0, 1)
+
+
+def mood_probabilities(
+    items: pd.DataFrame, config: MoodConfig = MoodConfig(), valence: pd.Series | None = None
+) -> pd.DataFrame:
+    """Probability of each of the eight moods per item (rows sum to 1; NaN rows without features).
+
+    Needs the audio-feature columns (and track/tags for sentiment unless ``valence`` is given).
+    Returns a frame indexed like ``items`` with one column per mood.
+    """
+    u = unit_features(items)
+    if valence is None:
+        valence = adjusted_valence(items, config)
+    u[S.VALENCE] = valence.to_numpy()
+    x = u[list(_DIMS)].to_numpy(dtype=float)
+    protos = np.array([PROTOTYPES[m] for m in MOODS])
+    care = ~np.isnan(protos)
+    diff = np.nan_to_num(x[:, None, :] - np.nan_to_num(protos)[None, :, :], nan=0.0)
+    d2 = (diff**2 * (_DIM_WEIGHTS * care)[None, :, :]).sum(axis=2) / (_DIM_WEIGHTS * care).sum(
+        axis=1
+    )[None, :]
+    logits = -d2 / config.temperature
+    logits -= logits.max(axis=1, keepdims=True)
+    p = np.exp(logits)
+    p /= p.sum(axis=1, keepdims=True)
+    known = ~np.isnan(x[:, :2]).any(axis=1)
+    p[~known] = np.nan
+    return pd.DataFrame(p, index=items.index, columns=list(MOODS))
+
+
+class MoodEngine(Engine):
+    """Scores items by closeness to the requested valence/energy and by the probability of the requested mood."""
+
+    name = "mood"
+
+    def __init__(self, config: MoodConfig = MoodConfig()) -> None:
+        self.config = config
+
+    def fit(self, data: Workspace) -> Self:
+        items = data.items
+        self.item_ids_ = pd.Index(items[S.ITEM_ID])
+        self.valence_ = adjusted_valence(items, self.config).to_numpy(dtype=np.float32)
+        self.energy_ = items[S.ENERGY].astype(float).to_numpy(dtype=np.float32)
+        probs = mood_probabilities(
+            items, self.config, valence=pd.Series(self.valence_, index=items.index)
+        )
+        self.probs_ = probs.to_numpy(dtype=np.float32)
+        return self
+
+    def _targets(self, request: Request) -> tuple[float | None, float | None]:
+        v, e = request.valence, request.energy
+        if request.mood and request.mood in PROTOTYPES:
+            pv, pe = mood_targets(request.mood)
+            v = pv if v is None else v
+            e = pe if e is None else e
+        return v, e
+
+    def score(self, request: Request) -> pd.Series:
+        v, e = self._targets(request)
+        if v is None and e is None and not request.mood:
+            return pd.Series(np.nan, index=self.item_ids_, dtype=float)
+        d2 = np.zeros(len(self.item_ids_), dtype=np.float32)
+        if v is not None:
+            d2 += (self.valence_ - v) ** 2
+        if e is not None:
+            d2 += (self.energy_ - e) ** 2
+        score = np.exp(-d2 / (2 * self.config.bandwidth**2))
+        if request.mood in PROTOTYPES:
+            score = 0.5 * score + 0.5 * self.probs_[:, MOODS.index(request.mood)]
+        return pd.Series(score, index=self.item_ids_, dtype=float)
+
+    def explain(self, item_ids: list[str], request: Request) -> pd.Series:
+        pos = self.item_ids_.get_indexer(item_ids)
+        out = []
+        for p in pos:
+            if p < 0 or np.isnan(self.probs_[p]).any():
+                out.append("")
+                continue
+            top = MOODS[int(np.nanargmax(self.probs_[p]))]
+            if request.mood:
+                out.append(f"fits your {request.mood} mood ({top} feel)")
+            else:
+                calm = "energetic" if self.energy_[p] > 0.6 else "calm"
+                bright = "bright" if self.valence_[p] > 0.55 else "dark"
+                out.append(f"matches the {bright}, {calm} sound you asked for")
+        return pd.Series(out, index=pd.Index(item_ids, name=S.ITEM_ID), dtype="string")
+
+
+# --- aggregations for the Mood page ------------------------------------------------------
+
+
+def _played(plays_matched: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+    """Plays joined to item features and mood probabilities (plays without features dropped)."""
+    feats = items.set_index(S.ITEM_ID)[[S.VALENCE, S.ENERGY, S.TRACK, S.TAGS]]
+    joined = plays_matched[[S.TS, S.ITEM_ID, S.ARTIST]].join(
+        feats[[S.VALENCE, S.ENERGY]], on=S.ITEM_ID
+    )
+    return joined.dropna(subset=[S.VALENCE, S.ENERGY])
+
+
+def item_moods(items: pd.DataFrame) -> pd.DataFrame:
+    """Mood probabilities and the top mood per item_id (index item_id)."""
+    probs = mood_probabilities(items).set_axis(items[S.ITEM_ID].to_numpy())
+    probs["mood"] = probs[list(MOODS)].idxmax(axis=1)
+    return probs
+
+
+def mood_distribution(plays_matched: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+    """Share of listening per mood: columns mood, share (expected share over mood probabilities)."""
+    moods = item_moods(items)
+    probs = moods.reindex(plays_matched[S.ITEM_ID])[list(MOODS)].dropna()
+    share = probs.mean() if len(probs) else pd.Series(0.0, index=list(MOODS))
+    return pd.DataFrame(
+        {"mood": list(MOODS), "share": share.reindex(list(MOODS)).fillna(0).to_numpy()}
+    )
+
+
+def circumplex_points(
+    plays_matched: pd.DataFrame, items: pd.DataFrame, max_points: int = 3000
+) -> pd.DataFrame:
+    """Distinct played items on the valence x energy plane: valence, energy, plays, mood, track, artist."""
+    moods = item_moods(items)
+    counts = plays_matched[S.ITEM_ID].value_counts()
+    pts = (
+        items.set_index(S.ITEM_ID)
+        .loc[:, [S.TRACK, S.ARTIST, S.VALENCE, S.ENERGY]]
+        .join(counts.rename("plays"), how="inner")
+    )
+    pts = pts.dropna(subset=[S.VALENCE, S.ENERGY]).join(moods["mood"])
+    return pts.sort_values("plays", ascending=False).head(max_points).reset_index(names=S.ITEM_ID)
+
+
+def mood_by(plays_matched: pd.DataFrame, items: pd.DataFrame, by: str = "hour") -> pd.DataFrame:
+    """Mean mood probabilities by hour of day (0-23) or by month: long frame (by, mood, share)."""
+    if by not in ("hour", "month"):
+        raise ValueError("by must be 'hour' or 'month'")
+    moods = item_moods(items)
+    probs = moods.reindex(plays_matched[S.ITEM_ID])[list(MOODS)].set_axis(plays_matched.index)
+    ts = plays_matched[S.TS]
+    key = (
+        ts.dt.hour if by == "hour" else ts.dt.tz_localize(None).dt.to_period("M").dt.to_timestamp()
+    )
+    g = probs.assign(**{by: key}).dropna().groupby(by)[list(MOODS)].mean()
+    return g.reset_index().melt(id_vars=by, var_name="mood", value_name="share")
+
+
+def title_sentiment(
+    items: pd.DataFrame, item_ids: pd.Series | None = None, n: int = 10
+) -> pd.DataFrame:
+    """VADER sentiment of titles of the given (played) items: track, artist, sentiment, most positive and negative first."""
+    sub = items if item_ids is None else items[items[S.ITEM_ID].isin(set(item_ids))]
+    scored = sub[[S.TRACK, S.ARTIST]].assign(sentiment=sentiment(sub[S.TRACK]).to_numpy())
+    scored = scored[scored["sentiment"] != 0]
+    return pd.concat(
+        [scored.nlargest(n, "sentiment"), scored.nsmallest(n, "sentiment")]
+    ).reset_index(drop=True)
