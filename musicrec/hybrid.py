@@ -1,0 +1,331 @@
+"""The hybrid: blend every engine's scores into one playlist, with reasons.
+
+``Hybrid.fit(workspace)`` fits each engine once (the expensive part). ``recommend``
+is the hot path behind every slider move:
+
+1. each engine's scores for the request, cached per engine on only the request fields
+   that engine reads (moving the valence slider re-scores the mood engine alone);
+2. per-engine normalisation: z-score through a logistic to 0-1; items an engine cannot
+   score (NaN) get the neutral 0.5, so the gap is filled by the other engines;
+3. weighted mean with normalised ``BlendWeights``, plus the familiar-to-new term;
+4. disliked (and, if asked, already-heard) items removed; MMR re-ranking over a
+   candidate pool for diversity, with an artist cap;
+5. per-engine contributions and the reason of the engine that lifted the item most.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import logging
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Self
+
+import numpy as np
+import pandas as pd
+
+from musicrec import schema as S
+from musicrec.engines.base import Engine, Request, Workspace
+from musicrec.engines.features import item_play_counts, standardised_matrix
+
+log = logging.getLogger(__name__)
+
+ENGINE_NAMES = ("collaborative", "co-listening", "content", "mood", "context")
+
+# Request fields each engine reads: the score cache key.
+_REQUEST_FIELDS: dict[str, tuple[str, ...]] = {
+    "collaborative": ("seeds", "liked"),
+    "co-listening": ("seeds", "liked"),
+    "content": ("seeds", "liked", "disliked"),
+    "mood": ("mood", "valence", "energy"),
+    "context": ("hour", "weekday", "activity"),
+}
+
+
+@dataclass(frozen=True)
+class BlendWeights:
+    """Weight of each engine in the blend (normalised to sum 1; 0 switches an engine off)."""
+
+    collaborative: float = 0.8
+    """People with similar taste (community model with you folded in)."""
+    co_listening: float = 0.4
+    """Tracks you play next to each other in your own sessions."""
+    content: float = 0.8
+    """Sounds like what you love (audio features, genres, tags)."""
+    mood: float = 1.5
+    """Matches the requested mood / valence / energy."""
+    context: float = 1.0
+    """Fits the activity and time of day, and what you play at that hour."""
+
+    def as_dict(self) -> dict[str, float]:
+        """Weights keyed by engine name ("co-listening" with a hyphen)."""
+        return {
+            f.name.replace("_", "-"): float(getattr(self, f.name)) for f in dataclasses.fields(self)
+        }
+
+
+@dataclass(frozen=True)
+class HybridConfig:
+    """How the blended list is cut and diversified."""
+
+    k: int = 25
+    """Playlist length."""
+    diversity: float = 0.3
+    """MMR trade-off: 0 = pure relevance, 1 = maximal variety of sound."""
+    novelty: float = 0.5
+    """Familiar-to-new: 0 favours tracks you already play, 1 favours tracks new to you, 0.5 is neutral."""
+    familiarity_weight: float = 0.5
+    """Strength of the familiar-to-new term at the slider's ends."""
+    exclude_heard: bool = False
+    """Leave out every track you have already played."""
+    artist_cap: int = 2
+    """At most this many tracks per artist."""
+    candidate_pool: int = 300
+    """MMR considers only this many top-scored candidates (bounds the hot path)."""
+
+
+def default_engines() -> dict[str, Engine]:
+    """One of each engine, keyed by name."""
+    from musicrec.engines.collaborative import CommunityEngine
+    from musicrec.engines.content import ContentEngine
+    from musicrec.engines.context import ContextEngine
+    from musicrec.engines.mood import MoodEngine
+    from musicrec.engines.sessions import CoListenEngine
+
+    engines: list[Engine] = [
+        CommunityEngine(),
+        CoListenEngine(),
+        ContentEngine(),
+        MoodEngine(),
+        ContextEngine(),
+    ]
+    return {e.name: e for e in engines}
+
+
+def _normalise(scores: np.ndarray) -> np.ndarray:
+    """z-score -> logistic, to 0-1; NaN -> 0.5 (neutral)."""
+    ok = ~np.isnan(scores)
+    out = np.full(scores.shape, 0.5, dtype=np.float32)
+    if ok.sum() < 2:
+        return out
+    vals = scores[ok]
+    std = vals.std()
+    if std <= 0:
+        return out
+    z = (vals - vals.mean()) / std
+    out[ok] = 1.0 / (1.0 + np.exp(-np.clip(z, -8, 8)))
+    return out
+
+
+class Hybrid:
+    """Blends engines (see module docstring). Thread-safe for concurrent ``recommend`` calls."""
+
+    def __init__(self, engines: dict[str, Engine] | None = None, cache_size: int = 32) -> None:
+        self.engines = engines
+        self.cache_size = cache_size
+
+    def fit(self, data: Workspace) -> Self:
+        engines = self.engines if self.engines is not None else default_engines()
+        self.engines_: dict[str, Engine] = {
+            name: engine.fit(data) for name, engine in engines.items()
+        }
+        items = data.items
+        self.items_ = items.reset_index(drop=True)
+        self.item_ids_ = pd.Index(items[S.ITEM_ID])
+        x, _ = standardised_matrix(items)
+        norms = np.linalg.norm(x, axis=1, keepdims=True)
+        self.vectors_ = (x / np.maximum(norms, 1e-6)).astype(np.float32)
+        counts = item_play_counts(data.plays, self.item_ids_)
+        self.heard_ = counts > 0
+        self.familiarity_ = (np.log1p(counts) / max(np.log1p(counts).max(), 1e-9)).astype(
+            np.float32
+        )
+        self.artist_codes_, _ = pd.factorize(items[S.ARTIST].astype("string").fillna(""))
+        self._cache: dict[str, OrderedDict] = {name: OrderedDict() for name in self.engines_}
+        self._lock = threading.Lock()
+        return self
+
+    # -- scoring -----------------------------------------------------------------------
+    def _key(self, name: str, request: Request) -> tuple:
+        fields = _REQUEST_FIELDS.get(name, tuple(f.name for f in dataclasses.fields(request)))
+        return tuple(getattr(request, f) for f in fields)
+
+    def engine_scores(self, name: str, request: Request) -> np.ndarray:
+        """Normalised (0-1) scores of one engine, aligned to the items, cached per request part."""
+        key = self._key(name, request)
+        cache = self._cache[name]
+        with self._lock:
+            if key in cache:
+                cache.move_to_end(key)
+                return cache[key]
+        raw = self.engines_[name].score(request)
+        if not raw.index.equals(self.item_ids_):
+            raw = raw.reindex(self.item_ids_)
+        norm = _normalise(raw.to_numpy(dtype=np.float64))
+        with self._lock:
+            cache[key] = norm
+            while len(cache) > self.cache_size:
+                cache.popitem(last=False)
+        return norm
+
+    def blend(
+        self, request: Request, weights: BlendWeights, config: HybridConfig
+    ) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, float]]:
+        """Blended score per item, the normalised scores and the normalised weights used."""
+        raw_w = {n: w for n, w in weights.as_dict().items() if n in self.engines_ and w > 0}
+        total = sum(raw_w.values())
+        w = {n: v / total for n, v in raw_w.items()} if total > 0 else {}
+        parts = {n: self.engine_scores(n, request) for n in w}
+        score = np.zeros(len(self.item_ids_), dtype=np.float32)
+        for n, s in parts.items():
+            score += w[n] * s
+        score += config.familiarity_weight * (1 - 2 * config.novelty) * self.familiarity_
+        return score, parts, w
+
+    def recommend(
+        self,
+        request: Request,
+        weights: BlendWeights = BlendWeights(),
+        config: HybridConfig = HybridConfig(),
+    ) -> pd.DataFrame:
+        """The playlist for ``request``: columns rank, item_id, track, artist, album, genre, track_uri,
+        score, contrib_<engine> per engine, reason, feature_source, valence, energy."""
+        score, parts, w = self.blend(request, weights, config)
+        eligible = np.ones(len(score), dtype=bool)
+        if request.disliked:
+            pos = self.item_ids_.get_indexer(list(request.disliked))
+            eligible[pos[pos >= 0]] = False
+        if config.exclude_heard:
+            eligible &= ~self.heard_
+        cand = np.flatnonzero(eligible)
+        if cand.size == 0:
+            return self._frame(np.array([], dtype=int), score, parts, w, request)
+        pool_n = min(config.candidate_pool, cand.size)
+        top = cand[np.argpartition(-score[cand], pool_n - 1)[:pool_n]]
+        top = top[np.argsort(-score[top], kind="stable")]
+        chosen = self._mmr(top, score, config)
+        return self._frame(chosen, score, parts, w, request)
+
+    def _mmr(self, pool: np.ndarray, score: np.ndarray, config: HybridConfig) -> np.ndarray:
+        lam = config.diversity
+        vec = self.vectors_[pool]
+        rel = score[pool]
+        span = rel.max() - rel.min()
+        rel = (rel - rel.min()) / span if span > 0 else np.zeros_like(rel)
+        max_sim = np.full(len(pool), -1.0, dtype=np.float32)
+        artists = self.artist_codes_[pool]
+        per_artist: dict[int, int] = {}
+        blocked = np.zeros(len(pool), dtype=bool)
+        chosen: list[int] = []
+        while len(chosen) < config.k:
+            mmr = (1 - lam) * rel - lam * np.maximum(max_sim, 0)
+            mmr[blocked] = -np.inf
+            j = int(np.argmax(mmr))
+            if not np.isfinite(mmr[j]):
+                break
+            blocked[j] = True
+            chosen.append(j)
+            a = artists[j]
+            per_artist[a] = per_artist.get(a, 0) + 1
+            if config.artist_cap > 0 and per_artist[a] >= config.artist_cap:
+                blocked |= artists == a
+            max_sim = np.maximum(max_sim, vec @ vec[j])
+        return pool[np.array(chosen, dtype=int)]
+
+    def _frame(
+        self,
+        chosen: np.ndarray,
+        score: np.ndarray,
+        parts: dict[str, np.ndarray],
+        w: dict[str, float],
+        request: Request,
+    ) -> pd.DataFrame:
+        cols = [
+            S.ITEM_ID,
+            S.TRACK,
+            S.ARTIST,
+            S.ALBUM,
+            S.GENRE,
+            S.TRACK_URI,
+            S.FEATURE_SOURCE,
+            S.VALENCE,
+            S.ENERGY,
+            S.DURATION_MS,
+        ]
+        out = self.items_.iloc[chosen][cols].reset_index(drop=True)
+        out.insert(0, S.RANK, np.arange(1, len(chosen) + 1))
+        out[S.SCORE] = score[chosen]
+        lift = {}
+        for name in self.engines_:
+            contrib = (
+                w.get(name, 0.0) * parts[name][chosen]
+                if name in parts
+                else np.zeros(len(chosen), dtype=np.float32)
+            )
+            out[f"contrib_{name}"] = contrib
+            lift[name] = contrib - w.get(name, 0.0) * 0.5
+        out[S.REASON] = self._reasons(out[S.ITEM_ID].tolist(), lift, request)
+        return out
+
+    def _reasons(self, ids: list[str], lift: dict[str, np.ndarray], request: Request) -> list[str]:
+        if not ids:
+            return []
+        names = list(lift)
+        gains = np.vstack([lift[n] for n in names]) if names else np.zeros((0, len(ids)))
+        order = np.argsort(-gains, axis=0)
+        reasons = [""] * len(ids)
+        for rank in range(min(2, len(names))):
+            for e_idx, name in enumerate(names):
+                todo = [
+                    i
+                    for i in range(len(ids))
+                    if not reasons[i] and order[rank, i] == e_idx and gains[e_idx, i] > 0
+                ]
+                if not todo:
+                    continue
+                texts = self.engines_[name].explain([ids[i] for i in todo], request)
+                for i, text in zip(todo, texts.tolist(), strict=True):
+                    reasons[i] = text or ""
+        return [r or "a good fit for your request overall" for r in reasons]
+
+
+# --- command line ------------------------------------------------------------------------
+
+
+def run_recommend(args: argparse.Namespace) -> int:
+    """``musicrec recommend``: a playlist with reasons (demo listener unless --history is given)."""
+    import datetime as dt
+
+    if args.history:
+        from musicrec.catalog import load_catalog
+        from musicrec.history import load_paths
+        from musicrec.matching import build_workspace
+
+        loaded = load_paths(args.history)
+        for r in loaded.errors:
+            print(f"skipped {r.path}: {r.error}")
+        catalog = load_catalog(args.catalog) if args.catalog else None
+        ws = build_workspace(loaded.plays, catalog, library=loaded.library)
+    else:
+        from musicrec.demo import demo_workspace
+
+        ws = demo_workspace()
+    hour = args.hour if args.hour is not None else dt.datetime.now().hour
+    request = Request(
+        hour=hour, weekday=dt.datetime.now().weekday(), activity=args.activity, mood=args.mood
+    )
+    recs = Hybrid().fit(ws).recommend(request, BlendWeights(), HybridConfig(k=args.k))
+    if args.json:
+        print(
+            json.dumps(
+                recs[[S.RANK, S.TRACK, S.ARTIST, S.TRACK_URI, S.REASON]].to_dict(orient="records"),
+                default=str,
+            )
+        )
+    else:
+        for row in recs.itertuples():
+            print(f"{row.rank:>2}. {row.artist} - {row.track}  ({row.reason})")
+    return 0

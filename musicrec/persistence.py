@@ -1,0 +1,121 @@
+"""Saving and loading trained models: the only module that calls joblib.
+
+Pickles run code when loaded, so we only ever load files we wrote ourselves into
+the models folder. Each save writes ``<name>.joblib`` plus a JSON header
+``<name>.json`` holding the musicrec version, the config, the data fingerprint and
+the SHA-256 of the joblib file. ``load_model`` checks the header *before* unpickling
+and refuses (``ModelFileError``) a missing, stale, foreign or tampered file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import joblib
+import pandas as pd
+
+from musicrec import __version__
+from musicrec.errors import ModelFileError
+
+MODELS_DIR = Path(
+    os.environ.get("MUSICREC_MODELS_DIR", Path(__file__).resolve().parents[1] / "models")
+)
+_FORMAT = "musicrec-model/1"
+
+
+def fingerprint(*frames: pd.DataFrame) -> str:
+    """Stable SHA-256 (hex, 16 chars) of the frames' contents, columns and shapes."""
+    h = hashlib.sha256()
+    for frame in frames:
+        h.update(repr((list(frame.columns), frame.shape)).encode())
+        if len(frame):
+            h.update(
+                pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy().tobytes()
+            )
+    return h.hexdigest()[:16]
+
+
+def _config_repr(config: object) -> str:
+    value = (
+        dataclasses.asdict(config)
+        if dataclasses.is_dataclass(config) and not isinstance(config, type)
+        else config
+    )
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _paths(name: str, models_dir: Path) -> tuple[Path, Path]:
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", name) or name.startswith("."):
+        raise ModelFileError(f"model name {name!r} must be letters, digits, '.', '_' or '-'")
+    base = models_dir.resolve()
+    return base / f"{name}.joblib", base / f"{name}.json"
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def save_model(
+    obj: Any, name: str, *, config: object, data_fingerprint: str, models_dir: Path = MODELS_DIR
+) -> Path:
+    """Write ``obj`` and its header; returns the joblib path."""
+    models_dir.mkdir(parents=True, exist_ok=True)
+    blob, header = _paths(name, models_dir)
+    joblib.dump(obj, blob, compress=3)
+    meta = {"format": _FORMAT, "version": __version__, "config": _config_repr(config),
+            "data_fingerprint": data_fingerprint, "sha256": _sha256(blob)}  # fmt: skip
+    header.write_text(json.dumps(meta, indent=1))
+    return blob
+
+
+def load_model(
+    name: str, *, config: object, data_fingerprint: str, models_dir: Path = MODELS_DIR
+) -> Any:
+    """Load a model saved by ``save_model`` if, and only if, everything matches.
+
+    Raises:
+        ModelFileError: missing file or header, not written by musicrec, other musicrec
+            version, other config, other data, or contents changed since saving.
+    """
+    blob, header = _paths(name, models_dir)
+    if not blob.exists() or not header.exists():
+        raise ModelFileError(f"{blob}: no saved model (train it first)")
+    try:
+        meta = json.loads(header.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ModelFileError(
+            f"{header}: header is not musicrec's JSON; refusing to load {blob.name}"
+        ) from None
+    checks = [
+        (meta.get("format") == _FORMAT, "was not written by musicrec"),
+        (
+            meta.get("version") == __version__,
+            f"was written by musicrec {meta.get('version')} (this is {__version__}); retrain",
+        ),
+        (
+            meta.get("config") == _config_repr(config),
+            "was trained with another configuration; retrain",
+        ),
+        (
+            meta.get("data_fingerprint") == data_fingerprint,
+            "was trained on other data (stale); retrain",
+        ),
+    ]
+    for ok, problem in checks:
+        if not ok:
+            raise ModelFileError(f"{blob}: {problem}")
+    if _sha256(blob) != meta.get("sha256"):
+        raise ModelFileError(
+            f"{blob}: contents changed since musicrec saved it; refusing to unpickle"
+        )
+    return joblib.load(blob)
