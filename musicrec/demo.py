@@ -506,7 +506,7 @@ def _listener_plays(
     day_ns, hour_ns, minute_ns = 86_400 * 10**9, 3_600 * 10**9, 60 * 10**9
     rows_item, rows_ts, rows_ms, rows_skip = [], [], [], []
     for d in range(days):
-        wd = (start.dayofweek + d) % 7
+        wd = (start.day_of_week + d) % 7
         era = min(d * n_eras // days, n_eras - 1)
         for name, (wds, hours, _, p) in _SLOTS.items():
             if wd not in wds or rng.random() > p:

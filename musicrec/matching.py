@@ -155,7 +155,7 @@ def _artist_table(catalog: pd.DataFrame, artist_features: pd.DataFrame | None) -
         )
         extra = extra[[*feats, S.GENRE, S.TAGS]]
         table = pd.concat([table, extra[~extra.index.isin(table.index)]])
-    return table
+    return table.astype({S.GENRE: "string", S.TAGS: "string"})
 
 
 def match_plays(
@@ -283,12 +283,12 @@ def build_items(
             S.TRACK: rows[S.TRACK].astype("string").to_numpy(),
             S.ARTIST: rows[S.ARTIST].astype("string").to_numpy(),
             S.ALBUM: rows[S.ALBUM].astype("string").to_numpy(),
-            S.GENRE: a.map(artists[S.GENRE]).astype("string").to_numpy(),
-            S.TAGS: a.map(artists[S.TAGS]).fillna("").astype("string").to_numpy(),
+            S.GENRE: artists[S.GENRE].reindex(a.to_numpy()).to_numpy(),
+            S.TAGS: artists[S.TAGS].reindex(a.to_numpy()).fillna("").to_numpy(),
             S.POPULARITY: np.nan,
             S.DURATION_MS: pd.array([pd.NA] * len(rows), dtype="Float64"),
             S.YEAR: pd.array([pd.NA] * len(rows), dtype="Int64"),
-            **{f: a.map(artists[f]).astype(float).to_numpy() for f in S.AUDIO_FEATURES},
+            **{f: artists[f].reindex(a.to_numpy()).to_numpy(dtype=float) for f in S.AUDIO_FEATURES},
             S.TRACK_URI: rows[S.TRACK_URI].astype("string").to_numpy(),
         }
     )

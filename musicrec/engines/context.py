@@ -74,14 +74,16 @@ class ContextConfig:
 
     rules: ContextRules = field(default_factory=ContextRules)
     """Activity and daypart rules."""
-    hour_bandwidth: float = 1.5
+    hour_bandwidth: float = 3.0
     """Width (hours) of the circular kernel over hour of day."""
-    other_daytype_weight: float = 0.35
+    other_daytype_weight: float = 0.5
     """Weight of plays from the other day type (weekday vs weekend)."""
     habit_weight: float = 1.0
     """Weight of the learned "you play this at this hour" part for tracks you have played."""
     sound_bandwidth: float = 0.25
     """Width of the closeness kernel around a target sound."""
+    half_life_days: float = 14.0
+    """Learned habits fade: a play's weight halves every this many days before the last play."""
 
 
 def daypart(hour: int) -> str:
@@ -130,7 +132,13 @@ class ContextEngine(Engine):
         self.play_item_ = pos[ok]
         ts = plays[S.TS][ok] if not plays.empty else pd.Series(dtype="datetime64[ns, UTC]")
         self.play_hour_ = (ts.dt.hour + ts.dt.minute / 60).to_numpy(dtype=np.float32)
-        self.play_weekend_ = (ts.dt.dayofweek >= 5).to_numpy()
+        self.play_weekend_ = (ts.dt.day_of_week >= 5).to_numpy()
+        age_days = (
+            ((ts.max() - ts).dt.total_seconds() / 86400).to_numpy(dtype=np.float32)
+            if len(ts)
+            else np.array([], np.float32)
+        )
+        self.play_decay_ = (0.5 ** (age_days / self.config.half_life_days)).astype(np.float32)
         played_feats = (
             self.has_[self.play_item_] if len(self.play_item_) else np.array([], dtype=bool)
         )
@@ -150,7 +158,7 @@ class ContextEngine(Engine):
     def _play_weights(self, hour: int, weekday: int | None) -> np.ndarray:
         d = np.abs(self.play_hour_ - hour)
         d = np.minimum(d, 24 - d)
-        w = np.exp(-0.5 * (d / self.config.hour_bandwidth) ** 2)
+        w = np.exp(-0.5 * (d / self.config.hour_bandwidth) ** 2) * self.play_decay_
         if weekday is not None:
             same = self.play_weekend_ == (weekday >= 5)
             w = w * np.where(same, 1.0, self.config.other_daytype_weight)
@@ -187,7 +195,9 @@ class ContextEngine(Engine):
         if request.hour is not None and len(self.play_item_):
             w = self._play_weights(request.hour, request.weekday)
             counts = np.bincount(self.play_item_, weights=w, minlength=n).astype(np.float32)
-            total = np.bincount(self.play_item_, minlength=n).astype(np.float32)
+            total = np.bincount(self.play_item_, weights=self.play_decay_, minlength=n).astype(
+                np.float32
+            )
             habit = np.log1p(counts) * (counts / np.maximum(total, 1)) ** 0.5
             feats = self.has_[self.play_item_]
             if feats.any():
@@ -205,8 +215,8 @@ class ContextEngine(Engine):
             return pd.Series(np.nan, index=self.item_ids_, dtype=float)
         habit, sound = self._parts(request)
         h = habit / habit.max() if habit.max() > 0 else habit
-        score = np.where(self.has_, sound, np.nan) + self.config.habit_weight * h
-        score = np.where(self.has_ | (habit > 0), np.nan_to_num(score), np.nan)
+        score = np.where(self.has_, sound, 0.0) + self.config.habit_weight * h
+        score = np.where(self.has_ | (habit > 0), score, np.nan)
         return pd.Series(score, index=self.item_ids_, dtype=float)
 
     def explain(self, item_ids: list[str], request: Request) -> pd.Series:

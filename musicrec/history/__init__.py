@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -257,10 +257,14 @@ def _ingest(
     rule: CountingRule | None,
     limits: IngestLimits,
     mapping: Mapping[str, str] | None = None,
+    progress: Callable[[float, str], None] | None = None,
+    total: int | None = None,
 ) -> IngestResult:
     parsed: list[F.Parsed] = []
     reports: list[FileReport] = []
-    for name, data in items:
+    for done, (name, data) in enumerate(items):
+        if progress is not None:
+            progress(done / max(total or done + 1, 1), f"Reading {name}")
         if isinstance(data, Exception):
             reports.append(FileReport(name, None, 0, 0, str(data)))
             continue
@@ -311,10 +315,13 @@ def load_uploads(
         rule: counting rule to apply; None keeps every play (deduplicated), so the caller
             can apply and change the rule later with ``apply_counting_rule``.
         limits: size and archive safety limits.
+        progress: called with (fraction done, message) before each file.
 
     Returns:
         IngestResult with PLAYS, LIBRARY and one FileReport per file or zip member.
     """
+
+    files = list(files)
 
     def checked() -> Iterator[tuple[str, bytes | Exception]]:
         for name, data in files:
@@ -325,7 +332,7 @@ def load_uploads(
                 continue
             yield name, data
 
-    return _ingest(checked(), rule, limits)
+    return _ingest(checked(), rule, limits, progress=progress, total=len(files))
 
 
 def _walk(paths: Iterable[str | Path]) -> Iterator[Path]:

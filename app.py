@@ -1,0 +1,19 @@
+"""musicrec: the Streamlit entry point. Builds navigation and the shared sidebar, nothing else."""
+
+import streamlit as st
+
+from musicrec import ui
+
+st.set_page_config(page_title="musicrec", page_icon="🎧", layout="wide")
+ui.init_state()
+pages = [
+    st.Page("pages/home.py", title="Home", icon="🏠", default=True),
+    st.Page("pages/your_data.py", title="Your data", icon="📂"),
+    st.Page("pages/taste.py", title="Taste profile", icon="📊"),
+    st.Page("pages/mood.py", title="Mood", icon="🌗"),
+    st.Page("pages/playlist.py", title="Playlist builder", icon="🎚️"),
+    st.Page("pages/quality.py", title="Model quality", icon="🧪"),
+]
+nav = st.navigation(pages)
+ui.sidebar()
+nav.run()

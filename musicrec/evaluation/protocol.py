@@ -1,0 +1,391 @@
+"""The evaluation protocol on one person's history (issue #4).
+
+- Music plays of at least 30 s; time split at the 80% quantile of timestamps; sessions
+  split at gaps over 30 minutes.
+- Start-of-session: for each test session with >= 3 plays of tracks known from training,
+  rank all known tracks from training data and the session's hour and weekday only;
+  relevant = the session's distinct known tracks.
+- Continuation: the same sessions, given their first two tracks, rank the other known
+  tracks; relevant = the session's distinct known tracks after the first two.
+- Discovery (when a catalog or community is given): artists first played in the test
+  period, ranked among the candidate artists never played in training.
+
+Hybrid weights are tuned on a validation split cut from the training period only (its
+last 20%); the test period is never used for tuning.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from musicrec import schema as S
+from musicrec.config import DEFAULT_COUNTING
+from musicrec.engines.base import Request, Workspace
+from musicrec.engines.sessions import session_ids
+from musicrec.evaluation.metrics import PER_QUERY, catalog_coverage, intra_list_diversity, novelty
+
+Progress = Callable[[float, str], None]
+BASELINES = ("random", "frequency", "recency")
+
+
+@dataclass(frozen=True)
+class ProtocolConfig:
+    """Defaults of the protocol."""
+
+    split_quantile: float = 0.8
+    """Train = plays before this quantile of timestamps, test = the rest."""
+    session_gap_minutes: float = 30.0
+    """A gap longer than this starts a new session."""
+    min_known: int = 3
+    """Test sessions need at least this many plays of tracks known from training."""
+    half_life_days: float = 30.0
+    """Half-life of the recency-weighted frequency baseline."""
+    k: int = 10
+    """Cut-off of the metrics."""
+    max_sessions: int = 400
+    """At most this many test sessions are evaluated (evenly spaced), to bound run time."""
+    random_state: int = 0
+    """Seed of the random baseline."""
+
+
+@dataclass
+class EvaluationResult:
+    """Tables per task (rows = models, columns = metrics), with the best baseline and who beats it."""
+
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    sessions: int = 0
+    weights: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "sessions": self.sessions,
+            "notes": self.notes,
+            "weights": self.weights,
+            "tables": {
+                t: df.reset_index().to_dict(orient="records") for t, df in self.tables.items()
+            },
+        }
+
+
+def split(plays: pd.DataFrame, quantile: float = 0.8) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(train, test) at the quantile of timestamps. Needs ts."""
+    cut = plays[S.TS].quantile(quantile)
+    return plays[plays[S.TS] < cut], plays[plays[S.TS] >= cut]
+
+
+def test_sessions(test: pd.DataFrame, known: set, config: ProtocolConfig) -> list[pd.DataFrame]:
+    """Test sessions with >= min_known plays of known tracks (each sorted by ts)."""
+    test = test.sort_values(S.TS, kind="stable")
+    sid = session_ids(test[S.TS], config.session_gap_minutes)
+    is_known = test[S.ITEM_ID].isin(pd.Index(list(known), dtype="string")).to_numpy()
+    counts = pd.Series(is_known).groupby(sid).sum()
+    keep = set(counts.index[counts.to_numpy() >= config.min_known])
+    out = [sess for s, sess in test.groupby(sid, sort=True) if s in keep]
+    if len(out) > config.max_sessions:
+        idx = np.linspace(0, len(out) - 1, config.max_sessions).round().astype(int)
+        out = [out[i] for i in idx]
+    return out
+
+
+def _frequency(train: pd.DataFrame, ids: pd.Index) -> np.ndarray:
+    return train[S.ITEM_ID].value_counts().reindex(ids, fill_value=0).to_numpy(dtype=float)
+
+
+def _recency(train: pd.DataFrame, ids: pd.Index, half_life_days: float) -> np.ndarray:
+    age = (train[S.TS].max() - train[S.TS]).dt.total_seconds() / 86400
+    w = 0.5 ** (age / half_life_days)
+    return (
+        w.groupby(train[S.ITEM_ID].to_numpy())
+        .sum()
+        .reindex(ids, fill_value=0)
+        .to_numpy(dtype=float)
+    )
+
+
+def _rank(
+    scores: np.ndarray,
+    candidates: np.ndarray,
+    ids: np.ndarray,
+    k: int,
+    exclude: np.ndarray | None = None,
+) -> list:
+    s = np.where(np.isnan(scores[candidates]), -np.inf, scores[candidates]).astype(float)
+    if exclude is not None and len(exclude):
+        s[np.isin(candidates, exclude)] = -np.inf
+    kk = min(k, len(s))
+    top = np.argpartition(-s, kk - 1)[:kk]
+    top = top[np.argsort(-s[top], kind="stable")]
+    return list(ids[candidates[top]])
+
+
+def _metric_row(lists: list[list], rels: list[set], k: int) -> dict:
+    row = {}
+    for name, fn in PER_QUERY.items():
+        vals = [fn(r, rel, k) for r, rel in zip(lists, rels, strict=True)]
+        vals = [v for v in vals if not math.isnan(v)]
+        row[name] = float(np.mean(vals)) if vals else math.nan
+    return row
+
+
+def _table(rows: dict[str, dict]) -> pd.DataFrame:
+    df = pd.DataFrame.from_dict(rows, orient="index")
+    df.index.name = "model"
+    base = [b for b in BASELINES if b in df.index]
+    if base and "ndcg@10" in df.columns:
+        best = df.loc[base, "ndcg@10"].max()
+        df["vs best baseline"] = df["ndcg@10"] / best if best > 0 else math.nan
+        df["beats baselines"] = (df["ndcg@10"] > best) & ~df.index.isin(base)
+    return df
+
+
+class _Scorer:
+    """Scores of every model over all items for one session context."""
+
+    def __init__(
+        self, ws: Workspace, train: pd.DataFrame, config: ProtocolConfig, weights: dict
+    ) -> None:
+        from musicrec.hybrid import BlendWeights, Hybrid
+
+        self.ids = pd.Index(ws.items[S.ITEM_ID])
+        self.hybrid = Hybrid().fit(ws)
+        self.freq = _frequency(train, self.ids)
+        self.rec = _recency(train, self.ids, config.half_life_days)
+        rng = np.random.default_rng(config.random_state)
+        self.random = rng.random(len(self.ids))
+        self.weights = weights
+        self.blend_weights = BlendWeights
+
+    def _norm(self, x: np.ndarray) -> np.ndarray:
+        from musicrec.hybrid import _normalise
+
+        return _normalise(np.where(x > 0, np.log1p(x), np.nan))
+
+    def hybrid_scores(self, request: Request, context: bool) -> np.ndarray:
+        w = self.weights
+        bw = self.blend_weights(collaborative=w["collaborative"], co_listening=w["co_listening"], content=w["content"],
+                                mood=0.0, context=w["context"] if context else 0.0)  # fmt: skip
+        from musicrec.hybrid import HybridConfig
+
+        score, _, _ = self.hybrid.blend(request, bw, HybridConfig(novelty=0.5))
+        prior = w["frequency"] * self._norm(self.freq) + w["recency"] * self._norm(self.rec)
+        return score + prior
+
+    def all_scores(self, request: Request) -> dict[str, np.ndarray]:
+        out = {"random": self.random, "frequency": self.freq, "recency": self.rec}
+        for name, engine in self.hybrid.engines_.items():
+            if name == "mood":
+                continue  # needs a requested mood: not part of these tasks
+            out[name] = engine.score(request).to_numpy(dtype=float)
+        out["hybrid"] = self.hybrid_scores(request, context=False)
+        out["hybrid + context"] = self.hybrid_scores(request, context=True)
+        return out
+
+
+DEFAULT_WEIGHTS = {
+    "frequency": 1.0,
+    "recency": 0.5,
+    "collaborative": 0.2,
+    "co_listening": 0.3,
+    "content": 0.2,
+    "context": 1.0,
+}
+_GRID = [
+    {**DEFAULT_WEIGHTS, "context": c, "recency": r, "co_listening": s}
+    for c in (0.5, 1.0, 2.0) for r in (0.0, 0.5) for s in (0.0, 0.3)
+]  # fmt: skip
+
+
+def _run_tasks(ws: Workspace, train: pd.DataFrame, test: pd.DataFrame, config: ProtocolConfig, weights: dict,
+               progress: Progress | None, span: tuple[float, float], only: str | None = None) -> tuple[dict, int]:  # fmt: skip
+    known = set(train[S.ITEM_ID])
+    sessions = test_sessions(test, known, config)
+    scorer = _Scorer(ws, train, config, weights)
+    ids = scorer.ids.to_numpy()
+    cand = np.flatnonzero(scorer.ids.isin(known))
+    lists: dict[str, dict[str, list]] = {"start": {}, "continuation": {}}
+    rels: dict[str, list[set]] = {"start": [], "continuation": []}
+    for n, sess in enumerate(sessions):
+        if progress is not None and n % 10 == 0:
+            progress(
+                span[0] + (span[1] - span[0]) * n / max(len(sessions), 1),
+                f"Session {n + 1} of {len(sessions)}",
+            )
+        first = sess[S.TS].iloc[0]
+        items = [i for i in sess[S.ITEM_ID].tolist() if i in known]
+        request = Request(hour=int(first.hour), weekday=int(first.day_of_week))
+        scores = (
+            scorer.all_scores(request)
+            if only is None
+            else {only: scorer.hybrid_scores(request, True)}
+        )
+        rels["start"].append(set(items))
+        for m, s in scores.items():
+            lists["start"].setdefault(m, []).append(_rank(s, cand, ids, config.k))
+        if only is not None:
+            continue
+        seeds = tuple(items[:2])
+        rest = set(items[2:]) - set(seeds)
+        rels["continuation"].append(rest)
+        cont = scorer.all_scores(dataclasses.replace(request, seeds=seeds))
+        excl = scorer.ids.get_indexer(list(seeds))
+        for m, s in cont.items():
+            lists["continuation"].setdefault(m, []).append(
+                _rank(s, cand, ids, config.k, exclude=excl)
+            )
+    tables = {}
+    for task in lists:
+        rows = {m: _metric_row(ls, rels[task], config.k) for m, ls in lists[task].items()}
+        if rows:
+            tables[task] = rows
+    return tables, len(sessions)
+
+
+def _tune(ws_builder: Callable[[pd.DataFrame], Workspace], train: pd.DataFrame, config: ProtocolConfig,
+          progress: Progress | None) -> dict:  # fmt: skip
+    """Pick hybrid weights on the last 20% of the training period (never the test period)."""
+    inner_train, valid = split(train, 0.8)
+    if inner_train.empty or valid.empty:
+        return DEFAULT_WEIGHTS
+    ws = ws_builder(inner_train)
+    best, best_w = -1.0, DEFAULT_WEIGHTS
+    for g, weights in enumerate(_GRID):
+        if progress is not None:
+            progress(
+                0.05 + 0.45 * g / len(_GRID),
+                f"Tuning blend weights on the training period ({g + 1}/{len(_GRID)})",
+            )
+        tables, n = _run_tasks(
+            ws, inner_train, valid, config, weights, None, (0, 0), only="hybrid + context"
+        )
+        if not n:
+            return DEFAULT_WEIGHTS
+        val = tables["start"]["hybrid + context"]["ndcg@10"]
+        if val > best:
+            best, best_w = val, weights
+    return best_w
+
+
+def evaluate_history(
+    plays: pd.DataFrame,
+    *,
+    catalog: pd.DataFrame | None = None,
+    community: pd.DataFrame | None = None,
+    config: ProtocolConfig = ProtocolConfig(),
+    tune: bool = True,
+    progress: Progress | None = None,
+) -> EvaluationResult:
+    """Run the protocol on one person's raw plays (the counting rule is applied here).
+
+    Args:
+        plays: PLAYS frame (raw or counted).
+        catalog: optional CATALOG frame (features for content/context; discovery candidates).
+        community: optional INTERACTIONS for the collaborative engine.
+        tune: choose hybrid weights on a validation split of the training period.
+        progress: called with (fraction, message).
+    """
+    from musicrec.history import apply_counting_rule
+    from musicrec.matching import build_workspace, match_plays
+
+    counted = (
+        apply_counting_rule(plays, DEFAULT_COUNTING)
+        .sort_values(S.TS, kind="stable")
+        .reset_index(drop=True)
+    )
+    result = EvaluationResult()
+    if len(counted) < 50:
+        result.notes.append("Fewer than 50 counted music plays: not enough to evaluate.")
+        return result
+    matched = match_plays(counted, catalog, fuzzy=False)
+    train, test = split(matched, config.split_quantile)
+
+    def ws_builder(tr: pd.DataFrame) -> Workspace:
+        return build_workspace(tr, catalog, community=community, rule=None, fuzzy=False)
+
+    weights = _tune(ws_builder, train, config, progress) if tune else DEFAULT_WEIGHTS
+    result.weights = weights
+    ws = ws_builder(train)
+    tables, n = _run_tasks(ws, train, test, config, weights, progress, (0.5, 0.95))
+    result.sessions = n
+    if not n:
+        result.notes.append(
+            "No test session has 3 or more plays of tracks known from the training period."
+        )
+    for task, rows in tables.items():
+        result.tables[task] = _table(rows)
+    disc = _discovery(ws, train, test, config)
+    if disc is not None:
+        result.tables["discovery"] = disc
+    else:
+        result.notes.append(
+            "Discovery needs a catalog or community (candidate artists you never played)."
+        )
+    for task, df in result.tables.items():
+        if "beats baselines" in df.columns:
+            losers = [
+                m for m in df.index if m not in BASELINES and not df.loc[m, "beats baselines"]
+            ]
+            if losers:
+                result.notes.append(f"{task}: {', '.join(losers)} do not beat the best baseline.")
+    if progress is not None:
+        progress(1.0, "Done")
+    return result
+
+
+def _discovery(
+    ws: Workspace, train: pd.DataFrame, test: pd.DataFrame, config: ProtocolConfig
+) -> pd.DataFrame | None:
+    """Rank candidate artists (in the items, never played in training); relevant = artists new in test."""
+    items = ws.items
+    in_cat = items[items[S.IN_CATALOG]]
+    if in_cat.empty:
+        return None
+    played = set(train[S.ARTIST])
+    candidates = in_cat[~in_cat[S.ARTIST].isin(played)]
+    new_artists = set(test[S.ARTIST]) - played
+    relevant = new_artists & set(candidates[S.ARTIST])
+    if not relevant or candidates.empty:
+        return None
+    from musicrec.hybrid import BlendWeights, Hybrid, HybridConfig
+
+    hybrid = Hybrid().fit(ws)
+    req = Request()
+    art = candidates[S.ARTIST].to_numpy()
+    pos = pd.Index(items[S.ITEM_ID]).get_indexer(candidates[S.ITEM_ID])
+    pop = candidates[S.POPULARITY].fillna(0).to_numpy(dtype=float)
+    rng = np.random.default_rng(config.random_state)
+    model_scores = {"random": rng.random(len(candidates)), "popularity": pop}
+    for name in ("collaborative", "content"):
+        model_scores[name] = hybrid.engines_[name].score(req).to_numpy(dtype=float)[pos]
+    blend, _, _ = hybrid.blend(
+        req, BlendWeights(mood=0, context=0, co_listening=0), HybridConfig(novelty=1.0)
+    )
+    model_scores["hybrid"] = blend[pos]
+    artist_pop = candidates.groupby(S.ARTIST)[S.POPULARITY].mean().fillna(0) + 1
+    p_art = (artist_pop / artist_pop.sum()).to_dict()
+    feats = items.iloc[pos][list(S.AUDIO_FEATURES)].to_numpy(dtype=float)
+    rows = {}
+    n_art = len(set(art))
+    for name, s in model_scores.items():
+        s = np.where(np.isnan(s), -np.inf, s)
+        best = pd.Series(s).groupby(art).max().sort_values(ascending=False, kind="stable")
+        ranked = list(best.index[: config.k])
+        row = _metric_row([ranked], [relevant], config.k)
+        row["coverage"] = catalog_coverage([ranked], n_art, config.k)
+        row["novelty"] = novelty(ranked, p_art, config.k)
+        top_tracks = np.argsort(-s)[: config.k]
+        row["diversity"] = intra_list_diversity(
+            (feats[top_tracks] - np.nanmean(feats, axis=0)) / (np.nanstd(feats, axis=0) + 1e-9)
+        )
+        rows[name] = row
+    df = pd.DataFrame.from_dict(rows, orient="index")
+    df.index.name = "model"
+    best = df.loc[["random", "popularity"], "ndcg@10"].max()
+    df["vs best baseline"] = df["ndcg@10"] / best if best > 0 else math.nan
+    return df

@@ -1,0 +1,217 @@
+"""Taste analytics for the Taste profile page: pure functions over PLAYS (and ITEMS).
+
+Every function takes counted plays (the counting rule already applied) and returns a
+new frame or dict; none mutates its input. Minutes are computed from ms_played; plays
+of unknown duration (scrobbles) count as 3.5 minutes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from musicrec import schema as S
+from musicrec.engines.features import artist_preference as _artist_preference
+
+UNKNOWN_MINUTES = 3.5
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+TIERS = ("core", "regular", "occasional", "tried")
+
+
+def minutes(plays: pd.DataFrame) -> pd.Series:
+    """Minutes per play (unknown durations count as UNKNOWN_MINUTES)."""
+    return (
+        plays[S.MS_PLAYED].astype("Float64").fillna(UNKNOWN_MINUTES * 60_000).astype(float) / 60_000
+    )
+
+
+def _utc_day(value: object) -> pd.Timestamp:
+    t = pd.Timestamp(value)
+    return t.tz_localize("UTC") if t.tzinfo is None else t
+
+
+def filter_period(plays: pd.DataFrame, start: object | None, end: object | None) -> pd.DataFrame:
+    """Plays with start <= ts < end + 1 day (dates are inclusive, naive dates are UTC); None leaves a side open."""
+    keep = np.ones(len(plays), dtype=bool)
+    if start is not None:
+        keep &= (plays[S.TS] >= _utc_day(start)).to_numpy()
+    if end is not None:
+        keep &= (plays[S.TS] < _utc_day(end) + pd.Timedelta(days=1)).to_numpy()
+    return plays[keep]
+
+
+def _top(plays: pd.DataFrame, keys: list[str], n: int, by: str) -> pd.DataFrame:
+    frame = plays[keys].assign(minutes=minutes(plays).to_numpy())
+    g = frame.groupby(keys, dropna=True).agg(plays=("minutes", "size"), minutes=("minutes", "sum"))
+    return g.sort_values([by, "plays"], ascending=False).head(n).reset_index()
+
+
+def top_artists(plays: pd.DataFrame, n: int = 10, by: str = "plays") -> pd.DataFrame:
+    """Columns artist, plays, minutes; the n most played artists (by "plays" or "minutes")."""
+    return _top(plays, [S.ARTIST], n, by)
+
+
+def top_tracks(plays: pd.DataFrame, n: int = 10, by: str = "plays") -> pd.DataFrame:
+    """Columns track, artist, plays, minutes."""
+    return _top(plays, [S.TRACK, S.ARTIST], n, by)
+
+
+def top_albums(plays: pd.DataFrame, n: int = 10, by: str = "plays") -> pd.DataFrame:
+    """Columns album, artist, plays, minutes (plays without an album are left out)."""
+    return _top(plays.dropna(subset=[S.ALBUM]), [S.ALBUM, S.ARTIST], n, by)
+
+
+def top_genres(plays_matched: pd.DataFrame, items: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """Columns genre, plays, share: genres via the matched item (track or artist fallback)."""
+    genre = plays_matched[S.ITEM_ID].map(items.set_index(S.ITEM_ID)[S.GENRE]).dropna()
+    counts = genre.value_counts().head(n)
+    return pd.DataFrame(
+        {
+            S.GENRE: counts.index,
+            "plays": counts.to_numpy(),
+            "share": (counts / max(len(genre), 1)).to_numpy(),
+        }
+    )
+
+
+def listening_clock(plays: pd.DataFrame) -> pd.DataFrame:
+    """7 x 24 frame of plays: index weekday name (Mon..Sun), columns hours 0..23."""
+    ts = plays[S.TS]
+    grid = pd.crosstab(ts.dt.day_of_week, ts.dt.hour).reindex(
+        index=range(7), columns=range(24), fill_value=0
+    )
+    grid.index = list(WEEKDAYS)
+    return grid
+
+
+def eras(plays: pd.DataFrame, n_artists: int = 8) -> pd.DataFrame:
+    """Long frame month, artist, plays for the overall top artists (others grouped as "Other")."""
+    if plays.empty:
+        return pd.DataFrame(columns=["month", S.ARTIST, "plays"])
+    top = set(top_artists(plays, n_artists)[S.ARTIST])
+    artist = plays[S.ARTIST].where(plays[S.ARTIST].isin(top), "Other")
+    month = plays[S.TS].dt.tz_localize(None).dt.to_period("M").dt.to_timestamp()
+    g = pd.DataFrame({"month": month, S.ARTIST: artist}).groupby(["month", S.ARTIST]).size()
+    return g.rename("plays").reset_index()
+
+
+def feature_profile(plays_matched: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+    """Mean 0-1 audio features of your plays vs the catalog: columns feature, you, catalog."""
+    from musicrec.engines.features import unit_features
+
+    unit = unit_features(items).set_axis(items[S.ITEM_ID].to_numpy())
+    mine = unit.reindex(plays_matched[S.ITEM_ID]).mean()
+    catalog = (
+        unit[items[S.IN_CATALOG].to_numpy()].mean() if items[S.IN_CATALOG].any() else unit.mean()
+    )
+    return pd.DataFrame(
+        {"feature": list(unit.columns), "you": mine.to_numpy(), "catalog": catalog.to_numpy()}
+    )
+
+
+def summary_stats(plays: pd.DataFrame, before: pd.DataFrame | None = None) -> dict:
+    """Headline figures of a period.
+
+    Returns plays, hours, artists, tracks, diversity (Shannon entropy over artists divided by
+    its maximum, 0-1), discovery_rate (share of plays whose artist was not played in ``before``,
+    the plays preceding the period; None without it) and skip_rate (share of plays with a known
+    skip flag that were skipped; None when no play has one).
+    """
+    n = len(plays)
+    counts = plays[S.ARTIST].value_counts()
+    p = counts / max(counts.sum(), 1)
+    entropy = float(-(p * np.log(p)).sum()) if len(p) > 1 else 0.0
+    diversity = entropy / np.log(len(p)) if len(p) > 1 else 0.0
+    discovery = None
+    if before is not None and n:
+        discovery = float((~plays[S.ARTIST].isin(set(before[S.ARTIST]))).mean())
+    known = plays[S.SKIPPED].dropna()
+    return {
+        "plays": n,
+        "hours": float(minutes(plays).sum() / 60),
+        "artists": int(plays[S.ARTIST].nunique()),
+        "tracks": int(plays[[S.ARTIST, S.TRACK]].drop_duplicates().shape[0]),
+        "diversity": float(diversity),
+        "discovery_rate": discovery,
+        "skip_rate": float(known.astype(bool).mean()) if len(known) else None,
+    }
+
+
+def forgotten_favourites(
+    plays: pd.DataFrame,
+    now: pd.Timestamp | None = None,
+    loved_before_days: int = 180,
+    silent_days: int = 90,
+    n: int = 20,
+) -> pd.DataFrame:
+    """Tracks played a lot before ``now - loved_before_days`` and not at all in the last ``silent_days``.
+
+    Columns track, artist, plays, last_played.
+    """
+    if plays.empty:
+        return pd.DataFrame(columns=[S.TRACK, S.ARTIST, "plays", "last_played"])
+    now = plays[S.TS].max() if now is None else now
+    g = plays.groupby([S.TRACK, S.ARTIST]).agg(
+        plays=(S.TS, "size"), last_played=(S.TS, "max"),
+        early=(S.TS, lambda t: int((t < now - pd.Timedelta(days=loved_before_days)).sum())),
+    )  # fmt: skip
+    cand = g[(g["last_played"] < now - pd.Timedelta(days=silent_days)) & (g["early"] >= 3)]
+    return (
+        cand.sort_values("early", ascending=False)
+        .head(n)
+        .reset_index()[[S.TRACK, S.ARTIST, "plays", "last_played"]]
+    )
+
+
+def on_this_day(plays: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
+    """What you played on this calendar day in earlier years: columns year, track, artist, plays."""
+    ts = plays[S.TS]
+    same = (ts.dt.month == today.month) & (ts.dt.day == today.day) & (ts.dt.year < today.year)
+    sub = plays[same]
+    if sub.empty:
+        return pd.DataFrame(columns=["year", S.TRACK, S.ARTIST, "plays"])
+    g = (
+        sub.groupby([sub[S.TS].dt.year.rename("year"), S.TRACK, S.ARTIST])
+        .size()
+        .rename("plays")
+        .reset_index()
+    )
+    return (
+        g.sort_values(["year", "plays"], ascending=[False, False])
+        .groupby("year")
+        .head(5)
+        .reset_index(drop=True)
+    )
+
+
+def artist_tiers(plays_matched: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+    """Artist preference score (see ``musicrec.engines.features.artist_preference``) and tier.
+
+    Columns artist, score, plays, tier: core (top 5% of scores), regular (next 20%),
+    occasional (next 35%), tried (the rest). Sorted by score.
+    """
+    score = _artist_preference(plays_matched, items)
+    if score.empty:
+        return pd.DataFrame(columns=[S.ARTIST, "score", "plays", "tier"])
+    plays_n = plays_matched[S.ARTIST].value_counts()
+    frame = pd.DataFrame(
+        {
+            S.ARTIST: score.index,
+            "score": score.to_numpy(),
+            "plays": plays_n.reindex(score.index).to_numpy(),
+        }
+    )
+    frame = frame.sort_values("score", ascending=False).reset_index(drop=True)
+    pct = (np.arange(len(frame)) + 1) / len(frame)
+    frame["tier"] = np.select(
+        [pct <= 0.05, pct <= 0.25, pct <= 0.60], list(TIERS[:3]), default=TIERS[3]
+    )
+    return frame
+
+
+def search_artists(tiers: pd.DataFrame, query: str, n: int = 20) -> pd.DataFrame:
+    """Rows of ``artist_tiers`` whose artist contains ``query`` (case-insensitive)."""
+    if not query.strip():
+        return tiers.head(0)
+    hit = tiers[S.ARTIST].str.contains(query.strip(), case=False, regex=False, na=False)
+    return tiers[hit].head(n)

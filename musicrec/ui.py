@@ -1,0 +1,261 @@
+"""Everything Streamlit: the only musicrec module that imports it.
+
+Holds the cache wrappers, the per-session state model and shared widgets.
+
+Session state (one browser session each, never shared):
+    sid            random id of this session (scopes like/dislike feedback)
+    source         "demo" or "upload" (which data the pages show)
+    uploaded       IngestResult of the files uploaded in this session
+    catalog        CATALOG frame chosen in this session (or None: demo catalog / none)
+    catalog_name   its display name
+    rule           CountingRule in force
+    workspace_key, workspace, hybrid   the built Workspace and fitted Hybrid of the upload
+
+The fictional demo is the same for everyone, so its Workspace and Hybrid are cached
+with ``st.cache_resource``; uploads live only in ``st.session_state``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+from collections.abc import Callable
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from musicrec import schema as S
+from musicrec.config import DEFAULT_COUNTING, CountingRule
+from musicrec.engines.base import Workspace
+
+DEMO = "demo"
+UPLOAD = "upload"
+PALETTE = [
+    "#1DB954",
+    "#4C78A8",
+    "#F58518",
+    "#E45756",
+    "#72B7B2",
+    "#EECA3B",
+    "#B279A2",
+    "#FF9DA6",
+    "#9D755D",
+    "#BAB0AC",
+]
+
+
+# --- cached pure work -------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner="Generating the fictional demo…")
+def demo_data():
+    from musicrec.demo import generate
+
+    return generate()
+
+
+@st.cache_resource(show_spinner="Preparing the demo…")
+def demo_workspace(rule: CountingRule) -> Workspace:
+    from musicrec.matching import build_workspace
+
+    data = demo_data()
+    return build_workspace(
+        data.plays, data.catalog, community=data.community, library=data.library, rule=rule
+    )
+
+
+@st.cache_resource(show_spinner="Training the recommender on the demo…")
+def demo_hybrid(rule: CountingRule):
+    from musicrec.hybrid import Hybrid
+
+    return Hybrid().fit(demo_workspace(rule))
+
+
+# --- session state ----------------------------------------------------------------------
+
+
+def init_state() -> None:
+    """Give this browser session its defaults (idempotent)."""
+    ss = st.session_state
+    ss.setdefault("sid", secrets.token_hex(8))
+    ss.setdefault("source", DEMO)
+    ss.setdefault("uploaded", None)
+    ss.setdefault("catalog", None)
+    ss.setdefault("catalog_name", None)
+    ss.setdefault("rule", DEFAULT_COUNTING)
+
+
+def use_demo() -> None:
+    st.session_state["source"] = DEMO
+
+
+def has_upload() -> bool:
+    up = st.session_state.get("uploaded")
+    return up is not None and (not up.plays.empty or not up.library.empty)
+
+
+def source_label() -> str:
+    if st.session_state.get("source") == UPLOAD and has_upload():
+        return "Your data"
+    return "Demo (fictional)"
+
+
+def raw_plays() -> pd.DataFrame:
+    """All plays of the current source before the counting rule (for skip rates)."""
+    if st.session_state.get("source") == UPLOAD and has_upload():
+        return st.session_state["uploaded"].plays
+    return demo_data().plays
+
+
+def _upload_key(rule: CountingRule) -> tuple:
+    up = st.session_state["uploaded"]
+    return (id(up), st.session_state.get("catalog_name"), rule)
+
+
+def workspace() -> Workspace:
+    """The Workspace of the current source (built once per upload/catalog/rule change)."""
+    rule = st.session_state.get("rule", DEFAULT_COUNTING)
+    if st.session_state.get("source") != UPLOAD or not has_upload():
+        return demo_workspace(rule)
+    key = _upload_key(rule)
+    if st.session_state.get("workspace_key") != key:
+        from musicrec.catalog import catalog_playlists  # noqa: F401  (documented community source)
+        from musicrec.matching import build_workspace
+
+        up = st.session_state["uploaded"]
+        catalog = st.session_state.get("catalog")
+        community = st.session_state.get("community")
+        with st.spinner("Matching your plays to the catalog…"):
+            ws = build_workspace(
+                up.plays, catalog, community=community, library=up.library, rule=rule
+            )
+        st.session_state["workspace"] = ws
+        st.session_state["workspace_key"] = key
+        st.session_state.pop("hybrid", None)
+    return st.session_state["workspace"]
+
+
+def hybrid():
+    """The fitted Hybrid of the current source."""
+    rule = st.session_state.get("rule", DEFAULT_COUNTING)
+    if st.session_state.get("source") != UPLOAD or not has_upload():
+        return demo_hybrid(rule)
+    ws = workspace()
+    if "hybrid" not in st.session_state:
+        from musicrec.hybrid import Hybrid
+
+        with st.spinner("Training the recommender on your data…"):
+            st.session_state["hybrid"] = Hybrid().fit(ws)
+    return st.session_state["hybrid"]
+
+
+def set_upload(result) -> None:
+    """Keep an IngestResult as this session's data and switch to it."""
+    st.session_state["uploaded"] = result
+    st.session_state["source"] = UPLOAD
+    for key in ("workspace", "workspace_key", "hybrid"):
+        st.session_state.pop(key, None)
+
+
+def set_catalog(
+    catalog: pd.DataFrame | None, name: str | None, community: pd.DataFrame | None = None
+) -> None:
+    st.session_state["catalog"] = catalog
+    st.session_state["catalog_name"] = name
+    st.session_state["community"] = community
+
+
+# --- shared widgets ---------------------------------------------------------------------
+
+
+def sidebar() -> None:
+    """Data source badge and the counting rule, on every page."""
+    with st.sidebar:
+        label = source_label()
+        st.markdown(f"**Data:** {label}")
+        if label.startswith("Demo"):
+            st.caption("Fictional catalog and listener generated by musicrec.")
+        elif st.button("Back to the demo", key="sidebar_demo"):
+            use_demo()
+            st.rerun()
+        with st.expander("Counting rule"):
+            rule = st.session_state["rule"]
+            secs = st.slider(
+                "Count a play after (seconds)",
+                0,
+                120,
+                rule.min_ms_played // 1000,
+                5,
+                key="rule_secs",
+            )
+            pods = st.checkbox(
+                "Include podcasts and audiobooks", rule.include_podcasts, key="rule_pods"
+            )
+            new = dataclasses.replace(rule, min_ms_played=secs * 1000, include_podcasts=pods)
+            if new != rule:
+                st.session_state["rule"] = new
+
+
+def empty_state(
+    message: str, action: str = "Open “Your data”", page: str | None = "pages/your_data.py"
+) -> None:
+    """A friendly empty state with a way forward."""
+    st.info(message, icon="ℹ️")
+    if page and st.button(action, key=f"empty_{page}"):
+        st.switch_page(page)
+
+
+def require_plays(ws: Workspace) -> bool:
+    """Show an empty state and return False when there is nothing to show."""
+    if ws.plays.empty:
+        empty_state(
+            "No plays count yet: upload your history on “Your data”, or lower the counting rule in the sidebar."
+        )
+        return False
+    return True
+
+
+def chart(fig: go.Figure, key: str, height: int = 380) -> None:
+    """Plotly chart with readable, theme-neutral styling."""
+    fig.update_layout(
+        height=height, margin=dict(l=10, r=10, t=40, b=10), font=dict(size=13),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), colorway=PALETTE,
+    )  # fmt: skip
+    st.plotly_chart(fig, key=key, width="stretch", theme="streamlit")
+
+
+def progress_callback(bar) -> Callable[[float, str], None]:
+    """Adapter: progress(fraction, text) -> st.progress bar."""
+
+    def update(fraction: float, text: str = "") -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), text=text)
+
+    return update
+
+
+def feedback_store():
+    from musicrec.feedback import FeedbackStore
+
+    return _feedback_store(FeedbackStore)
+
+
+@st.cache_resource
+def _feedback_store(cls):
+    return cls()
+
+
+def format_report(reports: list) -> pd.DataFrame:
+    """Per-file report as a table: file, format, records, kept, status."""
+    return pd.DataFrame(
+        {
+            "file": [r.path for r in reports],
+            "format": [r.format or "—" for r in reports],
+            "records": [r.records for r in reports],
+            "rows kept": [r.kept for r in reports],
+            "status": [f"❌ {r.error}" if r.error else "✅" for r in reports],
+        }
+    )
+
+
+ITEM_COLS = [S.RANK, S.TRACK, S.ARTIST, S.GENRE, S.REASON]

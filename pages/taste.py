@@ -1,0 +1,98 @@
+"""Taste profile: a Wrapped for any period, listening clock, eras, sound, rediscovery, artist tiers."""
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from musicrec import taste, ui
+
+st.title("Taste profile")
+ws = ui.workspace()
+if ui.require_plays(ws):
+    plays = ws.plays
+    first, last = plays["ts"].min().date(), plays["ts"].max().date()
+    period = st.date_input(
+        "Period", (first, last), min_value=first, max_value=last, key="taste_period"
+    )
+    start, end = (
+        (period[0], period[1]) if isinstance(period, tuple) and len(period) == 2 else (first, last)
+    )
+    sel = taste.filter_period(plays, start, end)
+    before = plays[plays["ts"] < pd.Timestamp(start, tz="UTC")]
+    raw = taste.filter_period(ui.raw_plays(), start, end)
+    stats = taste.summary_stats(sel, before if len(before) else None)
+    skip = taste.summary_stats(raw[raw["kind"] == "music"])["skip_rate"]
+    cols = st.columns(6)
+    cols[0].metric("Plays", f"{stats['plays']:,}")
+    cols[1].metric("Hours", f"{stats['hours']:,.0f}")
+    cols[2].metric("Artists", f"{stats['artists']:,}")
+    cols[3].metric(
+        "Diversity",
+        f"{stats['diversity']:.2f}",
+        help="Artist entropy, 0 = one artist, 1 = perfectly spread",
+    )
+    cols[4].metric("Discovery", "—" if stats["discovery_rate"] is None else f"{stats['discovery_rate']:.0%}",
+                   help="Share of plays by artists you had not played before this period")  # fmt: skip
+    cols[5].metric(
+        "Skip rate",
+        "—" if skip is None else f"{skip:.0%}",
+        help="Share of plays marked skipped (where known)",
+    )
+    if sel.empty:
+        ui.empty_state("No plays in this period.", page=None)
+    else:
+        by = st.radio("Rank by", ["plays", "minutes"], horizontal=True, key="taste_by")
+        t1, t2, t3, t4 = st.tabs(["Artists", "Tracks", "Albums", "Genres"])
+        with t1:
+            top = taste.top_artists(sel, 15, by)
+            ui.chart(
+                px.bar(top[::-1], x=by, y="artist", orientation="h", title="Top artists"),
+                key="top_artists",
+            )
+        with t2:
+            st.dataframe(taste.top_tracks(sel, 25, by), hide_index=True, key="top_tracks")
+        with t3:
+            st.dataframe(taste.top_albums(sel, 25, by), hide_index=True, key="top_albums")
+        with t4:
+            genres = taste.top_genres(sel, ws.items, 15)
+            if genres.empty:
+                st.caption("No genres: choose a catalog on “Your data”.")
+            else:
+                ui.chart(
+                    px.bar(genres[::-1], x="plays", y="genre", orientation="h", title="Top genres"),
+                    key="top_genres",
+                )
+        c1, c2 = st.columns(2)
+        with c1:
+            clock = taste.listening_clock(sel)
+            ui.chart(px.imshow(clock, aspect="auto", labels=dict(x="hour of day (UTC)", y="", color="plays"),
+                               title="Listening clock", color_continuous_scale="Greens"), key="clock")  # fmt: skip
+        with c2:
+            prof = taste.feature_profile(sel, ws.items)
+            ui.chart(px.bar(prof.melt(id_vars="feature", var_name="who", value_name="mean"), x="feature", y="mean",
+                            color="who", barmode="group", title="Your sound vs the catalog"), key="profile")  # fmt: skip
+        era = taste.eras(sel)
+        ui.chart(
+            px.area(era, x="month", y="plays", color="artist", title="Eras: top artists by month"),
+            key="eras",
+        )
+        c3, c4 = st.columns(2)
+        with c3:
+            st.subheader("Forgotten favourites")
+            ff = taste.forgotten_favourites(plays)
+            st.dataframe(ff, hide_index=True, key="forgotten") if len(ff) else st.caption(
+                "Nothing forgotten yet."
+            )
+        with c4:
+            st.subheader("On this day")
+            otd = taste.on_this_day(plays, pd.Timestamp(end))
+            st.dataframe(otd, hide_index=True, key="on_this_day") if len(otd) else st.caption(
+                "Nothing on this day in earlier years."
+            )
+    st.subheader("Artists by preference")
+    tiers = taste.artist_tiers(plays, ws.items)
+    query = st.text_input("Search an artist", key="artist_search")
+    shown = taste.search_artists(tiers, query) if query else tiers.head(30)
+    st.dataframe(shown, hide_index=True, key="tiers") if len(shown) else st.caption(
+        f"No artist matches “{query}”."
+    )
