@@ -300,6 +300,8 @@ def _ingest(
                 )
             else:
                 reports.append(FileReport(name, ZIP, 0, 0, None))
+    if progress is not None:
+        progress(1.0, "Combining and removing duplicates")
     return _combine(parsed, reports, rule)
 
 
@@ -307,6 +309,7 @@ def load_uploads(
     files: Iterable[tuple[str, bytes]],
     rule: CountingRule | None = None,
     limits: IngestLimits = DEFAULT_LIMITS,
+    progress: Callable[[float, str], None] | None = None,
 ) -> IngestResult:
     """Load uploaded files given as (name, bytes) pairs; zips are opened safely.
 
@@ -320,7 +323,6 @@ def load_uploads(
     Returns:
         IngestResult with PLAYS, LIBRARY and one FileReport per file or zip member.
     """
-
     files = list(files)
 
     def checked() -> Iterator[tuple[str, bytes | Exception]]:
