@@ -4,15 +4,15 @@ import streamlit as st
 
 from musicrec import ui
 
-st.set_page_config(page_title="musicrec", page_icon="🎧", layout="wide")
+st.set_page_config(page_title="musicrec", page_icon=":material/headphones:", layout="wide")
 ui.init_state()
 pages = [
-    st.Page("pages/home.py", title="Home", icon="🏠", default=True),
-    st.Page("pages/your_data.py", title="Your data", icon="📂"),
-    st.Page("pages/taste.py", title="Taste profile", icon="📊"),
-    st.Page("pages/mood.py", title="Mood", icon="🌗"),
-    st.Page("pages/playlist.py", title="Playlist builder", icon="🎚️"),
-    st.Page("pages/quality.py", title="Model quality", icon="🧪"),
+    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("pages/your_data.py", title="Your data", icon=":material/upload_file:"),
+    st.Page("pages/taste.py", title="Taste profile", icon=":material/insights:"),
+    st.Page("pages/mood.py", title="Mood", icon=":material/contrast:"),
+    st.Page("pages/playlist.py", title="Playlist builder", icon=":material/tune:"),
+    st.Page("pages/quality.py", title="Model quality", icon=":material/science:"),
 ]
 nav = st.navigation(pages)
 ui.sidebar()

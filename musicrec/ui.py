@@ -219,8 +219,8 @@ def require_plays(ws: Workspace) -> bool:
 def chart(fig: go.Figure, key: str, height: int = 380) -> None:
     """Plotly chart with readable, theme-neutral styling."""
     fig.update_layout(
-        height=height, margin=dict(l=10, r=10, t=40, b=10), font=dict(size=13),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), colorway=PALETTE,
+        height=height, margin=dict(l=10, r=10, t=40, b=40), font=dict(size=13),
+        legend=dict(orientation="h", yanchor="top", y=-0.18, x=0), colorway=PALETTE,
     )  # fmt: skip
     st.plotly_chart(fig, key=key, width="stretch", theme="streamlit")
 

@@ -77,22 +77,26 @@ if ui.require_plays(ws):
             key="eras",
         )
         c3, c4 = st.columns(2)
+        c3, c4 = st.columns(2)
         with c3:
             st.subheader("Forgotten favourites")
             ff = taste.forgotten_favourites(plays)
-            st.dataframe(ff, hide_index=True, key="forgotten") if len(ff) else st.caption(
-                "Nothing forgotten yet."
-            )
+            if len(ff):
+                st.dataframe(ff, hide_index=True, key="forgotten")
+            else:
+                st.caption("Nothing forgotten yet.")
         with c4:
             st.subheader("On this day")
             otd = taste.on_this_day(plays, pd.Timestamp(end))
-            st.dataframe(otd, hide_index=True, key="on_this_day") if len(otd) else st.caption(
-                "Nothing on this day in earlier years."
-            )
+            if len(otd):
+                st.dataframe(otd, hide_index=True, key="on_this_day")
+            else:
+                st.caption("Nothing on this day in earlier years.")
     st.subheader("Artists by preference")
     tiers = taste.artist_tiers(plays, ws.items)
     query = st.text_input("Search an artist", key="artist_search")
     shown = taste.search_artists(tiers, query) if query else tiers.head(30)
-    st.dataframe(shown, hide_index=True, key="tiers") if len(shown) else st.caption(
-        f"No artist matches “{query}”."
-    )
+    if len(shown):
+        st.dataframe(shown, hide_index=True, key="tiers")
+    else:
+        st.caption(f"No artist matches “{query}”.")

@@ -1,0 +1,37 @@
+"""Model quality: how well each engine predicts this person's listening, measured on demand."""
+
+import plotly.express as px
+import streamlit as st
+
+from musicrec import ui
+from musicrec.evaluation import evaluate_history
+
+st.title("Model quality")
+st.markdown(
+    "We hide the last 20% of your listening, let every engine predict it from the first 80%, and measure "
+    "how often the tracks you actually played were in its top 10. **Start of session**: what you will play when "
+    "you open the app at that hour. **Continuation**: given the first two tracks of a session, what comes next. "
+    "**Discovery**: which new artists you went on to play. Baselines: random, play frequency, recent plays."
+)
+ws = ui.workspace()
+if ui.require_plays(ws):
+    key = ("quality", ui.source_label(), len(ws.plays))
+    if st.button("Measure on this data", type="primary", key="run_eval"):
+        bar = st.progress(0.0, text="Starting…")
+        catalog = st.session_state.get("catalog") if ui.has_upload() else ui.demo_data().catalog
+        community = ui.demo_data().community if ui.source_label().startswith("Demo") else st.session_state.get("community")
+        result = evaluate_history(ui.raw_plays(), catalog=catalog, community=community, progress=ui.progress_callback(bar))
+        bar.empty()
+        st.session_state["quality"] = (key, result)
+    stored = st.session_state.get("quality")
+    if stored is None or stored[0] != key:
+        st.info("Press the button to measure (about 10-30 s on a year of plays).", icon="⏱️")
+    else:
+        result = stored[1]
+        st.caption(f"{result.sessions} test sessions. Hybrid weights tuned on the training period: {result.weights}")
+        for task, table in result.tables.items():
+            st.subheader({"start": "Start of session", "continuation": "Continuation", "discovery": "Discovery"}[task])
+            ui.chart(px.bar(table.reset_index(), x="model", y="ndcg@10", title=f"NDCG@10, {task}"), key=f"q_{task}", height=300)
+            st.dataframe(table, key=f"qt_{task}")
+        for note in result.notes:
+            st.warning(note)
