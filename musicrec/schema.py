@@ -27,7 +27,7 @@ ALBUM = "album"  # str or <NA>
 MS_PLAYED = (
     "ms_played"  # Int64 (nullable): <NA> when the source has no duration (Last.fm scrobbles)
 )
-TRACK_URI = "track_uri"  # "spotify:track:<id>" or <NA>
+TRACK_URI = "track_uri"  # "spotify:track:<id>", "musicrec:track:<id>" (fictional demo) or <NA>
 KIND = "kind"  # one of KINDS
 SKIPPED = "skipped"  # pandas "boolean": True/False/<NA> (unknown)
 REASON_START = "reason_start"  # str or <NA>
@@ -193,6 +193,9 @@ def empty_library() -> pd.DataFrame:
 
 
 def track_id_from_uri(uri: pd.Series) -> pd.Series:
-    """``spotify:track:<id>`` -> ``<id>``; anything else -> <NA>."""
+    """``spotify:track:<id>`` or ``musicrec:track:<id>`` (demo) -> ``<id>``; anything else -> <NA>."""
     s = uri.astype("string")
-    return s.str.extract(r"^spotify:track:([A-Za-z0-9]{22})$", expand=False)
+    ids = s.str.extract(
+        r"^spotify:track:([A-Za-z0-9]{22})$|^musicrec:track:([A-Za-z0-9]+)$", expand=True
+    )
+    return ids[0].fillna(ids[1])

@@ -83,7 +83,7 @@ def builder() -> None:
             c1, c2, c3 = st.columns([8, 1, 1], vertical_alignment="center")
             url = spotify_url(row.track_uri)
             title = f"[{row.track}]({url})" if url else row.track
-            heart = " ❤️" if row.item_id in liked else ""
+            heart = " :material/favorite:" if row.item_id in liked else ""
             c1.markdown(f"**{row.rank}. {title}** · {row.artist}{heart}  \n:gray[{row.reason}]")
             c2.button(
                 "👍",

@@ -19,8 +19,14 @@ if ui.require_plays(ws):
     if st.button("Measure on this data", type="primary", key="run_eval"):
         bar = st.progress(0.0, text="Starting…")
         catalog = st.session_state.get("catalog") if ui.has_upload() else ui.demo_data().catalog
-        community = ui.demo_data().community if ui.source_label().startswith("Demo") else st.session_state.get("community")
-        result = evaluate_history(ui.raw_plays(), catalog=catalog, community=community, progress=ui.progress_callback(bar))
+        community = (
+            ui.demo_data().community
+            if ui.source_label().startswith("Demo")
+            else st.session_state.get("community")
+        )
+        result = evaluate_history(
+            ui.raw_plays(), catalog=catalog, community=community, progress=ui.progress_callback(bar)
+        )
         bar.empty()
         st.session_state["quality"] = (key, result)
     stored = st.session_state.get("quality")
@@ -28,10 +34,22 @@ if ui.require_plays(ws):
         st.info("Press the button to measure (about 10-30 s on a year of plays).", icon="⏱️")
     else:
         result = stored[1]
-        st.caption(f"{result.sessions} test sessions. Hybrid weights tuned on the training period: {result.weights}")
+        st.caption(
+            f"{result.sessions} test sessions. Hybrid weights tuned on the training period: {result.weights}"
+        )
         for task, table in result.tables.items():
-            st.subheader({"start": "Start of session", "continuation": "Continuation", "discovery": "Discovery"}[task])
-            ui.chart(px.bar(table.reset_index(), x="model", y="ndcg@10", title=f"NDCG@10, {task}"), key=f"q_{task}", height=300)
+            st.subheader(
+                {
+                    "start": "Start of session",
+                    "continuation": "Continuation",
+                    "discovery": "Discovery",
+                }[task]
+            )
+            ui.chart(
+                px.bar(table.reset_index(), x="model", y="ndcg@10", title=f"NDCG@10, {task}"),
+                key=f"q_{task}",
+                height=300,
+            )
             st.dataframe(table, key=f"qt_{task}")
         for note in result.notes:
             st.warning(note)

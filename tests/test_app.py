@@ -12,7 +12,14 @@ from streamlit.testing.v1 import AppTest
 from musicrec.config import CountingRule
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGES = ["pages/home.py", "pages/your_data.py", "pages/taste.py", "pages/mood.py", "pages/playlist.py", "pages/quality.py"]
+PAGES = [
+    "pages/home.py",
+    "pages/your_data.py",
+    "pages/taste.py",
+    "pages/mood.py",
+    "pages/playlist.py",
+    "pages/quality.py",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -64,7 +71,11 @@ def test_mood_page_charts():
 
 
 def _tracks(at: AppTest) -> list[str]:
-    return [m.value for m in at.markdown if m.value.startswith("**") and ". " in m.value and "·" in m.value]
+    return [
+        m.value
+        for m in at.markdown
+        if m.value.startswith("**") and ". " in m.value and "·" in m.value
+    ]
 
 
 def test_playlist_sliders_change_the_list_and_feedback_reranks():
@@ -110,7 +121,9 @@ def test_upload_real_files_with_a_broken_one(shared_data: Path):
     uploader = at.file_uploader(key="history_files")
     for f in sorted(folder.glob("*.json")):
         uploader.upload(f.name, f.read_bytes(), "application/json")
-    uploader.upload("broken.json", b'[{"endTime": "2020-01-01 10:00", "artistName"', "application/json")
+    uploader.upload(
+        "broken.json", b'[{"endTime": "2020-01-01 10:00", "artistName"', "application/json"
+    )
     at.run()
     at.button(key="load_files").click().run()
     assert not at.exception, at.exception

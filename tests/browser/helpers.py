@@ -1,0 +1,31 @@
+"""Small helpers shared by the browser test and the browser benchmark."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page
+
+TRACK_LINE = re.compile(r"^\d+\. .+ · .+")
+
+
+def wait_idle(page: Page, timeout: float = 60_000) -> None:
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(
+        timeout=timeout
+    )
+
+
+def goto_page(page: Page, name: str) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
+    heading = "musicrec" if name == "Home" else name
+    page.get_by_role("heading", name=heading).first.wait_for(timeout=60_000)
+    wait_idle(page)
+
+
+def track_list(page: Page) -> list[str]:
+    texts = page.get_by_test_id("stMarkdownContainer").all_inner_texts()
+    return [t.splitlines()[0] for t in texts if TRACK_LINE.match(t)]
+
+
+def slider(page: Page, label: str):
+    return page.get_by_test_id("stSlider").filter(has_text=label).get_by_role("slider")
