@@ -89,8 +89,9 @@ def _empty_catalog() -> pd.DataFrame:
 def _catalog_keys(catalog: pd.DataFrame, known_artists: set[str]) -> pd.DataFrame:
     """(artist_norm, track_norm, track_id) per catalog row and per known artist of multi-artist rows.
 
-    A multi-artist string is split on ", " only when a piece is a known artist name, so
-    "Tyler, The Creator" stays one artist while "Lady Gaga, Bruno Mars" yields both.
+    A multi-artist string is split on ", " only when every piece is a known artist name (a
+    single-artist catalog row or one of the user's artists), so "Tyler, The Creator" stays
+    one artist while "Lady Gaga, Bruno Mars" yields both.
     """
     full = normalise_name(catalog[S.ARTISTS])
     title = normalise_name(catalog[S.TRACK])
@@ -106,13 +107,16 @@ def _catalog_keys(catalog: pd.DataFrame, known_artists: set[str]) -> pd.DataFram
     if multi.any():
         pieces = catalog.loc[multi, S.ARTISTS].str.split(", ").explode()
         pieces_norm = normalise_name(pieces)
-        known = pieces_norm.isin(known_artists)
+        solo = set(full[~multi])
+        known = pieces_norm.isin(solo | known_artists)
+        all_known = known.groupby(level=0).transform("all").to_numpy(dtype=bool)
+        rows = pieces_norm[all_known]
         extra = pd.DataFrame(
             {
-                "a": pieces_norm[known].to_numpy(),
-                "t": title.loc[pieces_norm[known].index].to_numpy(),
-                S.TRACK_ID: catalog.loc[pieces_norm[known].index, S.TRACK_ID].to_numpy(),
-                S.POPULARITY: catalog.loc[pieces_norm[known].index, S.POPULARITY].to_numpy(),
+                "a": rows.to_numpy(),
+                "t": title.loc[rows.index].to_numpy(),
+                S.TRACK_ID: catalog.loc[rows.index, S.TRACK_ID].to_numpy(),
+                S.POPULARITY: catalog.loc[rows.index, S.POPULARITY].to_numpy(),
             }
         )
         base = pd.concat([base, extra], ignore_index=True)
@@ -215,9 +219,10 @@ def match_plays(
             if genre_features is not None and not genre_features.empty
             else set()
         )
-        miss = uniq[S.TRACK_ID].isna()
-        art_ok = uniq["a"].map(has_feats).fillna(False).astype(bool)
-        genre_ok = uniq["a"].map(artists[S.GENRE]).isin(genre_known)
+        keys_a = uniq["a"].to_numpy()
+        miss = uniq[S.TRACK_ID].isna().to_numpy()
+        art_ok = has_feats.reindex(keys_a).fillna(False).to_numpy(dtype=bool)
+        genre_ok = artists[S.GENRE].reindex(keys_a).isin(genre_known).to_numpy(dtype=bool)
         uniq.loc[miss & art_ok, "how"] = S.MATCH_ARTIST
         uniq.loc[miss & ~art_ok & genre_ok, "how"] = S.MATCH_GENRE
         merged = pairs.reset_index().merge(uniq, on=["a", "t"], how="left").set_index("index")
