@@ -57,7 +57,7 @@ def test_hugging_face_schema_joins_artists():
 
 
 def test_not_a_catalog_names_the_file():
-    with pytest.raises(CatalogError, match="plays.csv"):
+    with pytest.raises(CatalogError, match=r"plays\.csv"):
         load_catalog([("plays.csv", b"a,b\n1,2\n")])
 
 

@@ -1,0 +1,298 @@
+"""One contract suite for every engine, then what is specific to each engine and the hybrid."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import musicrec.engines
+from musicrec import schema as S
+from musicrec.engines.base import Engine, Request, Workspace
+from musicrec.persistence import fingerprint, load_model, save_model
+
+
+def _all_engines() -> list[type[Engine]]:
+    for mod in pkgutil.iter_modules(musicrec.engines.__path__):
+        importlib.import_module(f"musicrec.engines.{mod.name}")
+    return sorted(Engine.__subclasses__(), key=lambda c: c.__name__)
+
+
+def tiny_workspace(with_plays: bool = True) -> Workspace:
+    """Twelve items: calm acoustic (c*) and loud dance (d*); the user loves calm tracks at night."""
+    n = 12
+    calm = np.arange(n) < 6
+    items = pd.DataFrame(
+        {
+            S.ITEM_ID: [f"c{i}" for i in range(6)] + [f"d{i}" for i in range(6)],
+            S.TRACK: [f"Calm {i}" for i in range(6)] + [f"Dance {i}" for i in range(6)],
+            S.ARTIST: ["Quiet"] * 3 + ["Soft"] * 3 + ["Loud"] * 3 + ["Beat"] * 3,
+            S.ALBUM: "A", S.GENRE: np.where(calm, "ambient", "edm"), S.TAGS: np.where(calm, "ambient calm", "edm party"),
+            S.POPULARITY: np.linspace(10, 90, n), S.DURATION_MS: 200_000.0, S.YEAR: 2020,
+            S.DANCEABILITY: np.where(calm, 0.2, 0.85), S.ENERGY: np.where(calm, 0.15, 0.9),
+            S.VALENCE: np.where(calm, 0.3, 0.8), S.TEMPO: np.where(calm, 70.0, 128.0),
+            S.ACOUSTICNESS: np.where(calm, 0.9, 0.05), S.INSTRUMENTALNESS: np.where(calm, 0.8, 0.3),
+            S.SPEECHINESS: 0.05, S.LIVENESS: 0.1, S.LOUDNESS: np.where(calm, -20.0, -5.0),
+            S.TRACK_URI: pd.NA, S.FEATURE_SOURCE: "track", S.IN_CATALOG: True,
+        }
+    ).astype({S.ITEM_ID: "string", S.TRACK: "string", S.ARTIST: "string", S.TAGS: "string", S.GENRE: "string"})  # fmt: skip
+    plays = S.empty_plays()
+    if with_plays:
+        ts = pd.date_range("2024-01-01 23:00", periods=30, freq="2D", tz="UTC")
+        ids = [f"c{i % 4}" for i in range(30)]
+        plays = pd.DataFrame({S.TS: ts, S.ITEM_ID: ids, S.ARTIST: ["Quiet" if int(i[1]) < 3 else "Soft" for i in ids],
+                              S.TRACK: ids, S.MS_PLAYED: 200_000, S.KIND: "music"})  # fmt: skip
+        plays[S.ITEM_ID] = plays[S.ITEM_ID].astype("string")
+    community = pd.DataFrame(
+        {S.USER: [f"u{u}" for u in range(8) for _ in range(4)],
+         S.ITEM: [f"{'c' if u % 2 == 0 else 'd'}{j}" for u in range(8) for j in range(4)], S.WEIGHT: 1.0}
+    )  # fmt: skip
+    return Workspace(items=items, plays=plays, community=community)
+
+
+ENGINES = _all_engines()
+
+
+def test_every_engine_is_discovered():
+    names = {e.name for e in ENGINES}
+    assert {"collaborative", "co-listening", "content", "mood", "context"} <= names
+
+
+@pytest.mark.parametrize("cls", ENGINES, ids=lambda c: c.__name__)
+class TestEngineContract:
+    def test_fit_returns_self_and_scores_every_item(self, cls):
+        ws = tiny_workspace()
+        engine = cls()
+        assert engine.fit(ws) is engine
+        s = engine.score(Request(hour=23, weekday=2, mood="chill", seeds=("c1",)))
+        assert s.index.equals(pd.Index(ws.items[S.ITEM_ID])) and s.dtype == float
+
+    def test_empty_history_does_not_crash(self, cls):
+        engine = cls().fit(tiny_workspace(with_plays=False))
+        s = engine.score(Request(hour=8))
+        assert len(s) == 12
+
+    def test_unknown_seed_and_empty_request(self, cls):
+        engine = cls().fit(tiny_workspace())
+        assert len(engine.score(Request(seeds=("nope",), liked=("nope",)))) == 12
+        reasons = engine.explain(["c0", "nope"], Request(hour=23))
+        assert list(reasons.index) == ["c0", "nope"]
+
+    def test_save_load_round_trip(self, cls, tmp_path):
+        ws = tiny_workspace()
+        engine = cls().fit(ws)
+        fp = fingerprint(ws.items, ws.plays)
+        save_model(
+            engine, cls.__name__, config=engine.config, data_fingerprint=fp, models_dir=tmp_path
+        )
+        loaded = load_model(
+            cls.__name__, config=engine.config, data_fingerprint=fp, models_dir=tmp_path
+        )
+        req = Request(hour=23, mood="chill", seeds=("c1",))
+        pd.testing.assert_series_equal(engine.score(req), loaded.score(req))
+
+
+# --- engine-specific ------------------------------------------------------------------------
+
+
+def test_content_prefers_the_users_kind_of_sound():
+    from musicrec.engines.content import ContentEngine
+
+    s = ContentEngine().fit(tiny_workspace()).score(Request())
+    assert s[[f"c{i}" for i in range(6)]].min() > s[[f"d{i}" for i in range(6)]].max()
+
+
+def test_content_dislike_pushes_similar_items_down():
+    from musicrec.engines.content import ContentEngine
+
+    engine = ContentEngine().fit(tiny_workspace())
+    base, after = engine.score(Request()), engine.score(Request(disliked=("c5",)))
+    assert after["c4"] < base["c4"]
+
+
+@pytest.mark.parametrize(
+    ("mood", "winner"), [("chill", "c"), ("party", "d"), ("workout", "d"), ("melancholic", "c")]
+)
+def test_mood_presets(mood, winner):
+    from musicrec.engines.mood import MoodEngine
+
+    s = MoodEngine().fit(tiny_workspace()).score(Request(mood=mood))
+    assert s.idxmax().startswith(winner)
+
+
+def test_mood_without_request_abstains_and_probabilities_sum_to_one():
+    from musicrec.engines.mood import MoodEngine, mood_probabilities
+
+    assert MoodEngine().fit(tiny_workspace()).score(Request()).isna().all()
+    p = mood_probabilities(tiny_workspace().items)
+    assert np.allclose(p.sum(axis=1), 1.0)
+
+
+def test_vader_title_sentiment_is_weighted_low():
+    from musicrec.engines.mood import MoodConfig, adjusted_valence
+
+    items = tiny_workspace().items.assign(
+        **{S.TRACK: "I love this happy wonderful song", S.TAGS: ""}
+    )
+    shift = adjusted_valence(items).iloc[0] - items[S.VALENCE].iloc[0]
+    assert 0 < shift <= MoodConfig().title_shift
+
+
+def test_context_learns_the_users_night_habit_and_activity_rules():
+    from musicrec.engines.context import ContextEngine
+
+    engine = ContextEngine().fit(tiny_workspace())
+    night = engine.score(Request(hour=23, weekday=2))
+    assert night.idxmax() in {"c0", "c1", "c2", "c3"}
+
+    # rules are offsets from the user's own sound: a workout moves the list towards dance tracks
+    def gap(req):
+        s = engine.score(req)
+        return s[[f"d{i}" for i in range(6)]].mean() - s[[f"c{i}" for i in range(6)]].mean()
+
+    assert gap(Request(hour=14, activity="workout")) > gap(Request(hour=14))
+    assert "you often play it" in engine.explain(["c0"], Request(hour=23, weekday=2)).iloc[0]
+
+
+def test_co_listening_follows_sessions():
+    from musicrec.engines.sessions import CoListenEngine, session_ids
+
+    ts = pd.Series(
+        pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:04", "2024-01-01 12:00"], utc=True)
+    )
+    assert list(session_ids(ts)) == [0, 0, 1]
+    ws = tiny_workspace()
+    plays = pd.DataFrame({S.TS: pd.date_range("2024-01-01", periods=6, freq="3min", tz="UTC"),
+                          S.ITEM_ID: ["c0", "d0", "c0", "d0", "c0", "d0"]})  # fmt: skip
+    engine = CoListenEngine().fit(Workspace(items=ws.items, plays=plays))
+    s = engine.score(Request(seeds=("c0",)))
+    assert s.idxmax() == "d0"
+    assert "next to Calm 0" in engine.explain(["d0"], Request(seeds=("c0",))).iloc[0]
+
+
+def test_collaborative_checkerboard():
+    """Even users like even items: the top unseen item of an even user is even."""
+    from musicrec.engines.collaborative import CollaborativeConfig, CommunityModel
+
+    rows = [
+        (f"u{u}", f"i{i}", 1.0)
+        for u in range(20)
+        for i in range(20)
+        if u % 2 == i % 2 and (u + i) % 5
+    ]
+    inter = pd.DataFrame(rows, columns=[S.USER, S.ITEM, S.WEIGHT])
+    for algo in ("ease", "rp3beta"):
+        model = CommunityModel(CollaborativeConfig(algorithm=algo, l2=1.0, min_item_users=1)).fit(
+            inter
+        )
+        recs = model.recommend_all(k=3)
+        train = set(zip(inter[S.USER], inter[S.ITEM], strict=True))
+        assert not any((u, i) in train for u, i in zip(recs[S.USER], recs[S.ITEM], strict=True))
+        assert (
+            recs.groupby(S.USER)[S.RANK].apply(list)
+            == pd.Series([[1, 2, 3]] * 20, index=sorted(set(recs[S.USER])))
+        ).all()
+        top = recs[recs[S.RANK] == 1]
+        assert all(
+            int(u[1:]) % 2 == int(i[1:]) % 2 for u, i in zip(top[S.USER], top[S.ITEM], strict=True)
+        )
+        folded = model.fold_in(pd.Series(1.0, index=["i0", "i2", "i4"]))
+        assert int(folded.drop(["i0", "i2", "i4"]).idxmax()[1:]) % 2 == 0
+
+
+def test_collaborative_engine_folds_in_the_user():
+    from musicrec.engines.collaborative import CommunityEngine
+
+    ws = tiny_workspace()
+    s = CommunityEngine().fit(ws).score(Request())
+    assert s[[f"c{i}" for i in range(4)]].mean() > s[[f"d{i}" for i in range(4)]].mean()
+    empty = CommunityEngine().fit(Workspace(items=ws.items, plays=ws.plays))
+    assert empty.score(Request()).isna().all()
+
+
+def test_recommend_users_cli(tmp_path):
+    from musicrec.cli import main
+
+    rows = [
+        f"u{u}\ti{i}\t{1 + (u * i) % 7}" for u in range(12) for i in range(15) if (u + i) % 3 == 0
+    ]
+    (tmp_path / "train.tsv").write_text("user\titem\tweight\n" + "\n".join(rows) + "\n")
+    assert (
+        main(
+            [
+                "recommend-users",
+                "--interactions",
+                str(tmp_path / "train.tsv"),
+                "--k",
+                "4",
+                "--out",
+                str(tmp_path / "recs.tsv"),
+            ]
+        )
+        == 0
+    )
+    recs = pd.read_csv(tmp_path / "recs.tsv", sep="\t", dtype=str)
+    assert list(recs.columns) == ["user", "item", "rank", "score"]
+    train = {tuple(r.split("\t")[:2]) for r in rows}
+    assert not any((u, i) in train for u, i in zip(recs["user"], recs["item"], strict=True))
+    assert set(recs["rank"].astype(int)) == {1, 2, 3, 4}
+
+
+# --- hybrid -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_hybrid():
+    from musicrec.demo import demo_workspace
+    from musicrec.hybrid import Hybrid
+
+    return Hybrid().fit(demo_workspace())
+
+
+def test_hybrid_list_shape_reasons_and_caps(demo_hybrid):
+    from musicrec.hybrid import BlendWeights, HybridConfig
+
+    recs = demo_hybrid.recommend(
+        Request(hour=8, weekday=1), BlendWeights(), HybridConfig(k=25, artist_cap=2)
+    )
+    assert list(recs[S.RANK]) == list(range(1, 26))
+    assert recs[S.ITEM_ID].is_unique and recs.groupby(S.ARTIST).size().max() <= 2
+    assert (recs[S.REASON].str.len() > 0).all()
+    contrib = recs.filter(like="contrib_")
+    assert set(contrib.columns) == {
+        f"contrib_{n}" for n in ("collaborative", "co-listening", "content", "mood", "context")
+    }
+
+
+def test_hybrid_mood_slider_moves_the_list(demo_hybrid):
+    from musicrec.hybrid import BlendWeights, HybridConfig
+
+    w = BlendWeights(mood=2.0)
+    sad = demo_hybrid.recommend(Request(valence=0.05, energy=0.1), w, HybridConfig())
+    happy = demo_hybrid.recommend(Request(valence=0.95, energy=0.9), w, HybridConfig())
+    assert (
+        sad[S.ENERGY].mean() < happy[S.ENERGY].mean()
+        and sad[S.VALENCE].mean() < happy[S.VALENCE].mean()
+    )
+
+
+def test_hybrid_dislike_excludes_and_exclude_heard(demo_hybrid):
+    from musicrec.hybrid import BlendWeights, HybridConfig
+
+    first = demo_hybrid.recommend(Request(), BlendWeights(), HybridConfig())
+    top = first[S.ITEM_ID].iloc[0]
+    again = demo_hybrid.recommend(Request(disliked=(top,)), BlendWeights(), HybridConfig())
+    assert top not in set(again[S.ITEM_ID])
+    new = demo_hybrid.recommend(Request(), BlendWeights(), HybridConfig(exclude_heard=True))
+    assert not demo_hybrid.heard_[demo_hybrid.item_ids_.get_indexer(new[S.ITEM_ID])].any()
+
+
+def test_hybrid_weights_zero_switch_engines_off(demo_hybrid):
+    from musicrec.hybrid import BlendWeights, HybridConfig
+
+    only_mood = BlendWeights(collaborative=0, co_listening=0, content=0, mood=1, context=0)
+    recs = demo_hybrid.recommend(Request(mood="chill"), only_mood, HybridConfig(novelty=0.5))
+    assert recs["contrib_collaborative"].eq(0).all() and recs["contrib_mood"].gt(0).all()
