@@ -95,7 +95,7 @@ def apply_counting_rule(plays: pd.DataFrame, rule: CountingRule) -> pd.DataFrame
     Last.fm only scrobbles a track after half of it or 4 minutes were played.
     """
     long_enough = plays[S.MS_PLAYED].fillna(rule.min_ms_played) >= rule.min_ms_played
-    keep = long_enough.to_numpy(dtype=bool)
+    keep = long_enough.to_numpy(dtype=bool, copy=True)
     if not rule.include_podcasts:
         keep &= (plays[S.KIND] == S.KIND_MUSIC).to_numpy(dtype=bool)
     if rule.drop_unknown:

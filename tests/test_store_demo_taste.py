@@ -1,0 +1,148 @@
+"""Persistence refusals, the SQLite feedback store, the demo generator, taste analytics."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from musicrec import schema as S
+from musicrec.errors import ModelFileError
+from musicrec.feedback import FeedbackStore
+from musicrec.persistence import fingerprint, load_model, save_model
+
+
+def test_model_round_trip_and_every_refusal(tmp_path):
+    frame = pd.DataFrame({"a": [1, 2]})
+    fp = fingerprint(frame)
+    save_model({"w": [1, 2, 3]}, "m", config={"l2": 1}, data_fingerprint=fp, models_dir=tmp_path)
+    assert load_model("m", config={"l2": 1}, data_fingerprint=fp, models_dir=tmp_path) == {
+        "w": [1, 2, 3]
+    }
+    with pytest.raises(ModelFileError, match="another configuration"):
+        load_model("m", config={"l2": 2}, data_fingerprint=fp, models_dir=tmp_path)
+    with pytest.raises(ModelFileError, match="stale"):
+        load_model(
+            "m",
+            config={"l2": 1},
+            data_fingerprint=fingerprint(pd.DataFrame({"a": [3]})),
+            models_dir=tmp_path,
+        )
+    with pytest.raises(ModelFileError, match="no saved model"):
+        load_model("other", config={}, data_fingerprint=fp, models_dir=tmp_path)
+    with pytest.raises(ModelFileError, match="must be letters"):
+        load_model("../escape", config={}, data_fingerprint=fp, models_dir=tmp_path)
+    header = tmp_path / "m.json"
+    meta = json.loads(header.read_text())
+    header.write_text(json.dumps({**meta, "version": "0.0.0"}))
+    with pytest.raises(ModelFileError, match="musicrec 0.0.0"):
+        load_model("m", config={"l2": 1}, data_fingerprint=fp, models_dir=tmp_path)
+    header.write_text(json.dumps(meta))
+    (tmp_path / "m.joblib").write_bytes(b"cos\nsystem\n(S'echo pwned'\ntR.")  # a foreign pickle
+    with pytest.raises(ModelFileError, match="refusing to unpickle"):
+        load_model("m", config={"l2": 1}, data_fingerprint=fp, models_dir=tmp_path)
+    header.write_text("not json")
+    with pytest.raises(ModelFileError, match="not musicrec's JSON"):
+        load_model("m", config={"l2": 1}, data_fingerprint=fp, models_dir=tmp_path)
+
+
+def test_feedback_is_per_session_latest_wins_and_persists(tmp_path):
+    path = tmp_path / "fb.sqlite3"
+    store = FeedbackStore(path)
+    store.record("alice", "t1", 1)
+    store.record("alice", "t2", -1)
+    store.record("bob", "t3", 1)
+    time.sleep(0.01)
+    store.record("alice", "t1", -1)
+    assert store.liked("alice") == () and store.disliked("alice") == ("t2", "t1")
+    assert store.liked("bob") == ("t3",) and store.disliked("bob") == ()
+    reopened = FeedbackStore(path)
+    assert reopened.disliked("alice") == ("t2", "t1")
+    reopened.record("alice", "t2", 0)
+    assert reopened.disliked("alice") == ("t1",)
+    reopened.clear("alice")
+    assert reopened.disliked("alice") == () and reopened.liked("bob") == ("t3",)
+    with pytest.raises(ValueError):
+        store.record("alice", "t1", 5)
+
+
+@pytest.fixture(scope="module")
+def demo():
+    from musicrec.demo import generate
+
+    return generate()
+
+
+def test_demo_is_deterministic_and_large_enough(demo):
+    from musicrec.demo import generate
+
+    again = generate()
+    pd.testing.assert_frame_equal(demo.plays, again.plays)
+    pd.testing.assert_frame_equal(demo.catalog, again.catalog)
+    assert len(demo.catalog) >= 5000 and demo.catalog[S.GENRE].nunique() >= 12
+    assert demo.plays[S.TS].max() - demo.plays[S.TS].min() > pd.Timedelta(days=700)
+    assert demo.community[S.USER].nunique() >= 300
+    assert list(demo.plays.columns) == list(S.PLAYS_COLUMNS)
+    assert dict(demo.plays.dtypes) == dict(S.empty_plays().dtypes)
+
+
+def test_demo_genres_have_typical_sound(demo):
+    means = demo.catalog.groupby(S.GENRE)[[S.ENERGY, S.ACOUSTICNESS, S.DANCEABILITY]].mean()
+    assert means.loc["metal", S.ENERGY] > means.loc["ambient", S.ENERGY] + 0.5
+    assert means.loc["classical", S.ACOUSTICNESS] > means.loc["edm", S.ACOUSTICNESS] + 0.5
+
+
+def test_demo_listener_has_daily_and_weekly_rhythms(demo):
+    plays = demo.plays.merge(demo.catalog[[S.TRACK_ID, S.ENERGY, S.GENRE]],
+                             left_on=demo.plays[S.TRACK_URI].str.rsplit(":", n=1).str[1], right_on=S.TRACK_ID)  # fmt: skip
+    hour = plays[S.TS].dt.hour
+    assert (
+        plays.loc[hour.isin([7, 8, 9]), S.ENERGY].mean()
+        > plays.loc[hour.isin([23, 0, 1]), S.ENERGY].mean() + 0.1
+    )
+    weekend_night = plays[(plays[S.TS].dt.day_of_week >= 4) & hour.isin([22, 23])]
+    assert weekend_night[S.GENRE].isin(["reggaeton", "house", "pop", "hip-hop", "edm"]).mean() > 0.6
+    workouts = plays[plays[S.TS].dt.day_of_week.isin([0, 2, 4]) & (hour == 18)]
+    assert workouts[S.ENERGY].mean() > 0.75
+
+
+def test_taste_analytics_on_tiny_plays():
+    from musicrec import taste
+
+    ts = pd.to_datetime(
+        ["2023-01-05 08:00", "2023-01-05 09:00", "2024-06-01 22:00", "2024-06-02 22:00"], utc=True
+    )
+    plays = pd.DataFrame({S.TS: ts, S.ARTIST: ["A", "A", "B", "A"], S.TRACK: ["x", "x", "y", "z"],
+                          S.ALBUM: ["X", "X", pd.NA, "Z"], S.MS_PLAYED: pd.array([60_000, 60_000, 120_000, pd.NA], dtype="Int64"),
+                          S.SKIPPED: pd.array([True, False, pd.NA, pd.NA], dtype="boolean")})  # fmt: skip
+    top = taste.top_artists(plays, 2)
+    assert list(top[S.ARTIST]) == ["A", "B"] and top["plays"].tolist() == [3, 1]
+    assert (
+        taste.top_artists(plays, 1, by="minutes")[S.ARTIST].iloc[0] == "A"
+    )  # 1+1+3.5 unknown vs 2 min
+    clock = taste.listening_clock(plays)
+    assert clock.shape == (7, 24) and clock.loc["Thu", 8] == 1 and clock.to_numpy().sum() == 4
+    stats = taste.summary_stats(
+        taste.filter_period(plays, "2024-01-01", None), before=plays[plays[S.TS] < "2024-01-01"]
+    )
+    assert stats["plays"] == 2 and stats["discovery_rate"] == 0.5 and stats["skip_rate"] is None
+    assert taste.summary_stats(plays)["skip_rate"] == 0.5
+    assert taste.forgotten_favourites(plays).empty  # nothing played 3+ times long ago
+    otd = taste.on_this_day(plays, pd.Timestamp("2024-01-05"))
+    assert otd[["year", S.TRACK]].values.tolist() == [[2023, "x"]]
+    assert list(taste.top_albums(plays)[S.ALBUM]) == ["X", "Z"]
+
+
+def test_artist_preference_formula():
+    from musicrec.engines.features import artist_preference
+
+    items = pd.DataFrame({S.ITEM_ID: ["a1", "b1"], S.DURATION_MS: [100_000.0, 100_000.0]})
+    plays = pd.DataFrame({S.ITEM_ID: ["a1"] * 4 + ["b1"], S.ARTIST: ["A"] * 4 + ["B"],
+                          S.MS_PLAYED: pd.array([100_000] * 4 + [50_000], dtype="Int64")})  # fmt: skip
+    score = artist_preference(plays, items)
+    # A has the max of every component (scaled to 1), B the min (0): 0.4 + 0.3 + 0.2 + 0.1
+    assert score["A"] == pytest.approx(1.0) and score["B"] == pytest.approx(0.0)
+    assert np.isfinite(score).all()
