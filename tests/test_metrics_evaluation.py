@@ -76,7 +76,7 @@ def test_property_metrics_in_unit_interval(ranked, rel):
 @settings(max_examples=100, deadline=None)
 @given(st.sets(st.integers(0, 30), min_size=1, max_size=10))
 def test_property_perfect_ranking_scores_one(rel):
-    ranked = sorted(rel) + [100, 101]
+    ranked = [*sorted(rel), 100, 101]
     assert M.ndcg_at_k(ranked, rel, 10) == pytest.approx(1.0)
     assert M.hit_rate_at_k(ranked, rel, 10) == 1.0
 

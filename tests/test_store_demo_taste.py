@@ -38,7 +38,7 @@ def test_model_round_trip_and_every_refusal(tmp_path):
     header = tmp_path / "m.json"
     meta = json.loads(header.read_text())
     header.write_text(json.dumps({**meta, "version": "0.0.0"}))
-    with pytest.raises(ModelFileError, match="musicrec 0.0.0"):
+    with pytest.raises(ModelFileError, match=r"musicrec 0\.0\.0"):
         load_model("m", config={"l2": 1}, data_fingerprint=fp, models_dir=tmp_path)
     header.write_text(json.dumps(meta))
     (tmp_path / "m.joblib").write_bytes(b"cos\nsystem\n(S'echo pwned'\ntR.")  # a foreign pickle
@@ -132,7 +132,7 @@ def test_taste_analytics_on_tiny_plays():
     assert taste.summary_stats(plays)["skip_rate"] == 0.5
     assert taste.forgotten_favourites(plays).empty  # nothing played 3+ times long ago
     otd = taste.on_this_day(plays, pd.Timestamp("2024-01-05"))
-    assert otd[["year", S.TRACK]].values.tolist() == [[2023, "x"]]
+    assert otd[["year", S.TRACK]].to_numpy().tolist() == [[2023, "x"]]
     assert list(taste.top_albums(plays)[S.ALBUM]) == ["X", "Z"]
 
 
