@@ -112,6 +112,10 @@ def _parse_payload(name: str, data: bytes, mapping: Mapping[str, str] | None = N
     if mapping is not None:
         return F.parse_generic_csv(name, F.decode_text(name, data), mapping)
     stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped[:1] == b"[":
+        columns = F.fast_extended(data)
+        if columns is not None:
+            return F.parse_extended(name, columns, video_file="video" in posixpath.basename(lower))
     if stripped[:1] in (b"[", b"{") or lower.endswith(".json"):
         payload = F.parse_json(name, data)
         fmt = F.detect_json(name, payload)
@@ -265,6 +269,10 @@ def _ingest(
     for done, (name, data) in enumerate(items):
         if progress is not None:
             progress(done / max(total or done + 1, 1), f"Reading {name}")
+        if isinstance(data, F.Parsed):  # parsed already (in a worker process)
+            parsed.append(data)
+            reports.append(FileReport(name, data.format, data.records, 0))
+            continue
         if isinstance(data, Exception):
             reports.append(FileReport(name, None, 0, 0, str(data)))
             continue
@@ -337,6 +345,43 @@ def load_uploads(
     return _ingest(checked(), rule, limits, progress=progress, total=len(files))
 
 
+PARALLEL_MIN_FILES = 8
+"""load_paths parses plain JSON files in worker processes when there are at least this many..."""
+PARALLEL_MIN_BYTES = 64 * 1024 * 1024
+"""...and together they are at least this big (below that, starting workers costs more than it saves)."""
+
+
+def _parse_path(path: Path, limits: IngestLimits) -> F.Parsed | Exception:
+    """Worker: read and parse one plain file; errors are returned, not raised."""
+    name = str(path)
+    try:
+        _check_size(name, path.stat().st_size, limits)
+        return _parse_payload(name, path.read_bytes())
+    except UnsupportedFileError as exc:
+        return exc
+    except OSError as exc:
+        return UnsupportedFileError(name, f"cannot be read ({exc.strerror or exc})")
+
+
+def _parallel_parse(paths: list[Path], limits: IngestLimits) -> dict[Path, F.Parsed | Exception]:
+    """Parse many large plain JSON files on every core (fork: workers share the loaded code)."""
+    import multiprocessing as mp
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+    from functools import partial
+
+    plain = [p for p in paths if p.suffix.lower() == ".json"]
+    cores = os.cpu_count() or 1
+    if cores < 2 or len(plain) < PARALLEL_MIN_FILES or sum(p.stat().st_size for p in plain) < PARALLEL_MIN_BYTES:
+        return {}
+    try:
+        ctx = mp.get_context("fork")
+    except ValueError:
+        return {}
+    with ProcessPoolExecutor(max_workers=min(cores, 4), mp_context=ctx) as pool:
+        return dict(zip(plain, pool.map(partial(_parse_path, limits=limits), plain), strict=True))
+
+
 def _walk(paths: Iterable[str | Path]) -> Iterator[Path]:
     for p in map(Path, paths):
         if p.is_dir():
@@ -356,9 +401,15 @@ def load_paths(
 ) -> IngestResult:
     """Load files, folders (searched recursively) or zips from disk; see ``load_uploads``."""
 
-    def read() -> Iterator[tuple[str, bytes | Exception]]:
-        for path in _walk(paths):
+    files = list(_walk(paths))
+    done = _parallel_parse(files, limits)
+
+    def read() -> Iterator[tuple[str, bytes | Exception | F.Parsed]]:
+        for path in files:
             name = str(path)
+            if path in done:
+                yield name, done[path]
+                continue
             try:
                 _check_size(name, path.stat().st_size, limits)
                 yield name, path.read_bytes()

@@ -13,9 +13,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import operator
+
+import msgspec
 import numpy as np
 import orjson
 import pandas as pd
+import pyarrow as pa
 
 from musicrec import schema as S
 from musicrec.errors import UnsupportedFileError
@@ -108,18 +112,83 @@ def detect_json(path: str, payload: Any) -> str:
     )
 
 
-def _require_objects(path: str, records: list) -> None:
+def _require_objects(path: str, records: list | Columns) -> None:
+    if isinstance(records, Columns):
+        return
     bad = next((i for i, r in enumerate(records) if not isinstance(r, dict)), None)
     if bad is not None:
         raise UnsupportedFileError(path, f"record {bad} is not a JSON object")
 
 
-def _col(records: list[dict], key: str) -> list:
+class Columns:
+    """Records already split into columns (the fast decoding path); behaves like the record list for parsers."""
+
+    def __init__(self, cols: dict[str, list], n: int) -> None:
+        self.cols = cols
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+
+class _ExtendedRecord(msgspec.Struct):
+    """The extended-history fields we use; everything else (IP addresses, user names...) is skipped unread."""
+
+    ts: str | None = None
+    ms_played: int | float | None = None
+    platform: str | None = None
+    conn_country: str | None = None
+    master_metadata_track_name: str | None = None
+    master_metadata_album_artist_name: str | None = None
+    master_metadata_album_album_name: str | None = None
+    spotify_track_uri: str | None = None
+    episode_name: str | None = None
+    episode_show_name: str | None = None
+    spotify_episode_uri: str | None = None
+    audiobook_title: str | None = None
+    audiobook_uri: str | None = None
+    audiobook_chapter_title: str | None = None
+    reason_start: str | None = None
+    reason_end: str | None = None
+    shuffle: bool | None = None
+    skipped: bool | None = None
+
+
+_EXTENDED_DECODER = msgspec.json.Decoder(list[_ExtendedRecord])
+
+
+def fast_extended(data: bytes) -> Columns | None:
+    """Decode an extended-history file straight into columns with msgspec (measured ~1.6x faster
+    than orjson to dicts, and unused personal fields are never materialised).
+
+    Returns None when the bytes do not look like extended history or do not fit the typed
+    schema; the caller then takes the generic path, which gives the precise error.
+    """
+    head = data[:4096]
+    if b'"ms_played"' not in head or b'"ts"' not in head:
+        return None
+    try:
+        recs = _EXTENDED_DECODER.decode(data[3:] if data[:3] == b"\xef\xbb\xbf" else data)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+    if not recs:
+        return None
+    fields = _ExtendedRecord.__struct_fields__
+    columns = zip(*map(operator.attrgetter(*fields), recs), strict=True)
+    return Columns(dict(zip(fields, map(list, columns), strict=True)), len(recs))
+
+
+def _col(records: list[dict] | Columns, key: str) -> list:
+    if isinstance(records, Columns):
+        return records.cols.get(key) or [None] * records.n
     return [r.get(key) for r in records]
 
 
 def _strings(values: list) -> pd.Series:
-    return pd.Series(values, dtype="string")
+    try:  # pyarrow converts a list of str ~10x faster than pandas' own constructor
+        return pd.Series(pd.array(pa.array(values, type=pa.large_string()), dtype="string"))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pd.Series([None if v is None else str(v) for v in values], dtype="string")
 
 
 def _booleans(values: list) -> pd.Series:
@@ -203,7 +272,7 @@ def parse_account(path: str, records: list[dict]) -> Parsed:
     return Parsed(SPOTIFY_ACCOUNT, n, plays=plays)
 
 
-def parse_extended(path: str, records: list[dict], *, video_file: bool = False) -> Parsed:
+def parse_extended(path: str, records: list[dict] | Columns, *, video_file: bool = False) -> Parsed:
     """Spotify extended history: Streaming_History_Audio/Video_*.json and legacy endsong_*.json."""
     _require_objects(path, records)
     n = len(records)
