@@ -6,6 +6,7 @@ from musicrec import ui
 
 st.set_page_config(page_title="musicrec", page_icon=":material/headphones:", layout="wide")
 ui.init_state()
+ui.handle_spotify_return()
 pages = [
     st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
     st.Page("pages/your_data.py", title="Your data", icon=":material/upload_file:"),

@@ -37,7 +37,9 @@ def synthetic(n: int, seed: int = 0) -> Workspace:
     base = rng.random((len(genres), 9))
     feats = np.clip(base[g] + rng.normal(0, 0.12, (n, 9)), 0, 1)
     ids = pd.array([f"t{i:07d}" for i in range(n)], dtype="string")
-    artists = pd.array([f"Artist {a}" for a in rng.integers(0, max(n // 12, 10), n)], dtype="string")
+    artists = pd.array(
+        [f"Artist {a}" for a in rng.integers(0, max(n // 12, 10), n)], dtype="string"
+    )
     items = pd.DataFrame({S.ITEM_ID: ids, S.TRACK: pd.array([f"Song {i % 5000}" for i in range(n)], dtype="string"),
                           S.ARTIST: artists, S.ALBUM: "A", S.GENRE: pd.array(genres[g], dtype="string"),
                           S.TAGS: pd.array(genres[g], dtype="string"), S.POPULARITY: rng.random(n) * 100,
@@ -49,7 +51,9 @@ def synthetic(n: int, seed: int = 0) -> Workspace:
     items[S.IN_CATALOG] = True
     played = rng.choice(n, 3000, replace=False)
     picks = played[rng.zipf(1.5, 20_000) % 3000]
-    ts = pd.Timestamp("2025-01-01", tz="UTC") + pd.to_timedelta(np.sort(rng.integers(0, 365 * 86400, 20_000)), unit="s")
+    ts = pd.Timestamp("2025-01-01", tz="UTC") + pd.to_timedelta(
+        np.sort(rng.integers(0, 365 * 86400, 20_000)), unit="s"
+    )
     plays = pd.DataFrame({S.TS: ts, S.ITEM_ID: ids[picks], S.ARTIST: artists[picks], S.TRACK: "x",
                           S.MS_PLAYED: pd.array(np.full(20_000, 200_000), dtype="Int64"), S.KIND: "music"})  # fmt: skip
     comm_items = rng.choice(n, 20_000, replace=False)
@@ -86,7 +90,10 @@ def bench(n: int, moves: int) -> dict:
             t = time.perf_counter()
             hybrid.recommend(req, w, HybridConfig(k=25))
             times.append((time.perf_counter() - t) * 1000)
-        out[name] = {"p50_ms": round(float(np.percentile(times, 50)), 1), "p95_ms": round(float(np.percentile(times, 95)), 1)}
+        out[name] = {
+            "p50_ms": round(float(np.percentile(times, 50)), 1),
+            "p95_ms": round(float(np.percentile(times, 95)), 1),
+        }
     return {"tracks": n, "fit_s": round(fit_s, 1), "resident_mb_after_fit": round(resident), **out}
 
 

@@ -87,7 +87,12 @@ def run(code: str, folder: Path) -> dict:
 
     workers = min(os.cpu_count() or 1, 4)
     t = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", code, str(folder), str(ROOT)], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(folder), str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     wall = time.perf_counter() - t
     rows, own_kb, child_kb = (int(x) for x in out.stdout.split()[-3:])
     peak = own_kb + workers * child_kb if child_kb else own_kb
@@ -103,14 +108,28 @@ def main() -> None:
         folder = Path(tmp)
         t = time.perf_counter()
         size = generate(folder, args.records, args.per_file)
-        print(f"generated {args.records:,} records in {len(list(folder.glob('*.json')))} files, {size / 1e6:.0f} MB, {time.perf_counter() - t:.1f} s")
+        print(
+            f"generated {args.records:,} records in {len(list(folder.glob('*.json')))} files, {size / 1e6:.0f} MB, {time.perf_counter() - t:.1f} s"
+        )
         ours = run(MUSICREC, folder)
-        print(f"musicrec load_paths : {ours['seconds']:6.2f} s  peak {ours['peak_rss_mb']:6.0f} MB  rows {ours['rows']:,}")
+        print(
+            f"musicrec load_paths : {ours['seconds']:6.2f} s  peak {ours['peak_rss_mb']:6.0f} MB  rows {ours['rows']:,}"
+        )
         base = run(BASELINE, folder)
-        print(f"pd.read_json approach: {base['seconds']:6.2f} s  peak {base['peak_rss_mb']:6.0f} MB  rows {base['rows']:,}")
+        print(
+            f"pd.read_json approach: {base['seconds']:6.2f} s  peak {base['peak_rss_mb']:6.0f} MB  rows {base['rows']:,}"
+        )
         speedup = base["seconds"] / ours["seconds"]
-        print(f"speed-up {speedup:.2f}x (goal >= 3x); musicrec peak {ours['peak_rss_mb']:.0f} MB (goal < 1024 MB)")
-    result = {"records": args.records, "mb": round(size / 1e6), "musicrec": ours, "baseline": base, "speedup": round(speedup, 2)}
+        print(
+            f"speed-up {speedup:.2f}x (goal >= 3x); musicrec peak {ours['peak_rss_mb']:.0f} MB (goal < 1024 MB)"
+        )
+    result = {
+        "records": args.records,
+        "mb": round(size / 1e6),
+        "musicrec": ours,
+        "baseline": base,
+        "speedup": round(speedup, 2),
+    }
     (ROOT / "benchmarks" / "results").mkdir(parents=True, exist_ok=True)
     (ROOT / "benchmarks" / "results" / "ingest.json").write_text(json.dumps(result, indent=1))
 

@@ -259,3 +259,154 @@ def format_report(reports: list) -> pd.DataFrame:
 
 
 ITEM_COLS = [S.RANK, S.TRACK, S.ARTIST, S.GENRE, S.REASON]
+
+
+# --- Spotify ----------------------------------------------------------------------------
+# The token lives only in st.session_state["spotify"] (a SpotifySession). The shared
+# st.cache_resource dict below holds nothing but pending OAuth states (random strings
+# with a creation time), because the redirect back from Spotify starts a new session.
+
+_STATE_TTL_S = 600
+
+
+@st.cache_resource
+def _pending_states() -> dict[str, float]:
+    return {}
+
+
+def _spotify_config():
+    from musicrec.spotify import NotConfigured, SpotifyConfig
+
+    try:
+        secrets_ = dict(st.secrets) if _has_secrets() else None
+        return SpotifyConfig.from_env(secrets_)
+    except NotConfigured:
+        return None
+
+
+def _has_secrets() -> bool:
+    try:
+        return len(st.secrets) > 0
+    except Exception:
+        return False
+
+
+def handle_spotify_return() -> None:
+    """On the redirect back from Spotify: check state, exchange the code, clean the URL."""
+    import time
+
+    from musicrec.errors import SpotifyError
+    from musicrec.spotify import SpotifySession
+
+    params = st.query_params
+    if "code" not in params and "error" not in params:
+        return
+    code, state = params.get("code"), params.get("state")
+    pending = _pending_states()
+    issued = pending.pop(state or "", None)
+    for key in ("code", "state", "error"):
+        params.pop(key, None)
+    config = _spotify_config()
+    if config is None or code is None:
+        st.session_state["spotify_error"] = "Spotify log-in was cancelled or is not configured."
+        return
+    if issued is None or time.time() - issued > _STATE_TTL_S:
+        st.session_state["spotify_error"] = (
+            "The Spotify log-in link expired or was not issued here: connect again."
+        )
+        return
+    session = SpotifySession(config)
+    try:
+        session.exchange(code, state, expected_state=state)
+    except SpotifyError as exc:
+        st.session_state["spotify_error"] = str(exc)
+        return
+    st.session_state["spotify"] = session
+
+
+def spotify_panel() -> None:
+    """Connect / import / disconnect, on the Your data page."""
+    import time
+
+    from musicrec.errors import SpotifyError
+    from musicrec.history import IngestResult
+    from musicrec.spotify import SOURCE_PREFIX, SpotifySession, new_state
+
+    st.header("Spotify account")
+    st.caption(
+        "Connecting imports your last 50 plays, your top tracks and artists, saved tracks and your own playlists. "
+        "Only the data export holds your full history. Data imported from Spotify serves only your own profile "
+        "and playlists, is never used to train a shared model, and is deleted from this session when you disconnect."
+    )
+    if err := st.session_state.pop("spotify_error", None):
+        st.error(err)
+    config = _spotify_config()
+    if config is None:
+        st.info(
+            "Spotify is not set up on this server (see “Connect Spotify” in the README).", icon="🔌"
+        )
+        return
+    session = st.session_state.get("spotify")
+    if session is None or not session.connected:
+        state = new_state()
+        _pending_states()[state] = time.time()
+        st.link_button("Connect Spotify", SpotifySession(config).authorize_url(state))
+        return
+    c1, c2 = st.columns(2)
+    if c1.button("Import from Spotify", key="spotify_import"):
+        with st.status("Importing from Spotify…", expanded=True) as status:
+            bar = st.progress(0.0)
+            try:
+                plays, library = session.import_all(progress=progress_callback(bar))
+            except SpotifyError as exc:
+                status.update(label="Import failed", state="error")
+                st.error(str(exc))
+                return
+            status.update(
+                label=f"Imported {len(plays)} plays and {len(library)} library rows",
+                state="complete",
+            )
+        up = st.session_state.get("uploaded") or IngestResult()
+        merged_plays = pd.concat([up.plays, plays], ignore_index=True) if len(up.plays) else plays
+        merged_lib = (
+            pd.concat([up.library, library], ignore_index=True) if len(up.library) else library
+        )
+        set_upload(IngestResult(plays=merged_plays, library=merged_lib, reports=up.reports))
+    if c2.button("Disconnect", key="spotify_disconnect"):
+        session.disconnect()
+        st.session_state.pop("spotify", None)
+        up = st.session_state.get("uploaded")
+        if up is not None:
+            keep_p = ~up.plays[S.SOURCE].astype(str).str.startswith(SOURCE_PREFIX)
+            keep_l = (
+                ~up.library[S.SOURCE].astype(str).str.startswith(SOURCE_PREFIX)
+                if len(up.library)
+                else []
+            )
+            set_upload(
+                IngestResult(
+                    plays=up.plays[keep_p],
+                    library=up.library[keep_l] if len(up.library) else up.library,
+                    reports=up.reports,
+                )
+            )
+        st.rerun()
+
+
+def save_to_spotify_button(recs: pd.DataFrame) -> None:
+    """ "Save to Spotify" for the playlist builder, when connected."""
+    from musicrec.errors import SpotifyError
+
+    session = st.session_state.get("spotify")
+    if session is None or not session.connected or recs.empty:
+        return
+    if st.button("Save to Spotify", key="spotify_save"):
+        try:
+            result = session.save_playlist("musicrec playlist", recs)
+        except SpotifyError as exc:
+            st.error(str(exc))
+            return
+        msg = f"Saved {result.added} tracks to a new private playlist."
+        if result.skipped:
+            msg += f" Not on Spotify, so not added: {', '.join(result.skipped[:5])}{'…' if len(result.skipped) > 5 else ''}."
+        st.success(msg)

@@ -109,6 +109,7 @@ def builder() -> None:
             "JSON", to_json(recs), "musicrec.json", "application/json", key="dl_json"
         )
         e3.download_button("M3U", to_m3u(recs), "musicrec.m3u", "audio/x-mpegurl", key="dl_m3u")
+        ui.save_to_spotify_button(recs)
         if e4.button("Clear likes/dislikes", key="clear_feedback"):
             store.clear(sid)
             st.rerun(scope="fragment")

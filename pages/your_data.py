@@ -50,6 +50,8 @@ elif not report:
         page=None,
     )
 
+ui.spotify_panel()
+
 st.header("Track catalog")
 st.markdown(
     "Spotify no longer gives new apps audio features, so moods and sound come from a public track catalog "

@@ -372,7 +372,11 @@ def _parallel_parse(paths: list[Path], limits: IngestLimits) -> dict[Path, F.Par
 
     plain = [p for p in paths if p.suffix.lower() == ".json"]
     cores = os.cpu_count() or 1
-    if cores < 2 or len(plain) < PARALLEL_MIN_FILES or sum(p.stat().st_size for p in plain) < PARALLEL_MIN_BYTES:
+    if (
+        cores < 2
+        or len(plain) < PARALLEL_MIN_FILES
+        or sum(p.stat().st_size for p in plain) < PARALLEL_MIN_BYTES
+    ):
         return {}
     try:
         ctx = mp.get_context("fork")

@@ -8,12 +8,11 @@ Personal fields (IP addresses, user agents, user names) are never read.
 from __future__ import annotations
 
 import io
+import operator
 import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-
-import operator
 
 import msgspec
 import numpy as np
