@@ -10,6 +10,7 @@ import os
 import sqlite3
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 _SCHEMA = """
@@ -40,7 +41,7 @@ class FeedbackStore:
         self.path = Path(path) if path is not None else default_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        with self._connect() as con:
+        with closing(self._connect()) as con, con:
             con.execute(_SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
@@ -50,7 +51,7 @@ class FeedbackStore:
         """Store +1 (like) or -1 (dislike); 0 clears the item's feedback."""
         if value not in (-1, 0, 1):
             raise ValueError("feedback value must be -1, 0 or 1")
-        with self._lock, self._connect() as con:
+        with self._lock, closing(self._connect()) as con, con:
             if value == 0:
                 con.execute(
                     "DELETE FROM feedback WHERE session_id = ? AND item_id = ?",
@@ -64,7 +65,7 @@ class FeedbackStore:
                 )
 
     def _items(self, session_id: str, value: int) -> tuple[str, ...]:
-        with self._connect() as con:
+        with closing(self._connect()) as con:
             rows = con.execute(
                 "SELECT item_id FROM feedback WHERE session_id = ? AND value = ? ORDER BY at",
                 (session_id, value),
@@ -78,5 +79,5 @@ class FeedbackStore:
         return self._items(session_id, -1)
 
     def clear(self, session_id: str) -> None:
-        with self._lock, self._connect() as con:
+        with self._lock, closing(self._connect()) as con, con:
             con.execute("DELETE FROM feedback WHERE session_id = ?", (session_id,))

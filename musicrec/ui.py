@@ -120,7 +120,6 @@ def workspace() -> Workspace:
         return demo_workspace(rule)
     key = _upload_key(rule)
     if st.session_state.get("workspace_key") != key:
-        from musicrec.catalog import catalog_playlists  # noqa: F401  (documented community source)
         from musicrec.matching import build_workspace
 
         up = st.session_state["uploaded"]
