@@ -10,8 +10,8 @@
 - Discovery (when a catalog or community is given): artists first played in the test
   period, ranked among the candidate artists never played in training.
 
-Hybrid weights are tuned on a validation split cut from the training period only (its
-last 20%); the test period is never used for tuning.
+Hybrid weights are tuned per task on a validation split cut from the training period only
+(its last 20%); the test period is never used for tuning.
 """
 
 from __future__ import annotations
@@ -148,9 +148,7 @@ def _table(rows: dict[str, dict]) -> pd.DataFrame:
 class _Scorer:
     """Scores of every model over all items for one session context."""
 
-    def __init__(
-        self, ws: Workspace, train: pd.DataFrame, config: ProtocolConfig, weights: dict
-    ) -> None:
+    def __init__(self, ws: Workspace, train: pd.DataFrame, config: ProtocolConfig) -> None:
         from musicrec.hybrid import BlendWeights, Hybrid
 
         self.ids = pd.Index(ws.items[S.ITEM_ID])
@@ -159,32 +157,32 @@ class _Scorer:
         self.rec = _recency(train, self.ids, config.half_life_days)
         rng = np.random.default_rng(config.random_state)
         self.random = rng.random(len(self.ids))
-        self.weights = weights
         self.blend_weights = BlendWeights
+        self.freq_norm = self._norm(self.freq)
+        self.rec_norm = self._norm(self.rec)
 
     def _norm(self, x: np.ndarray) -> np.ndarray:
         from musicrec.hybrid import _normalise
 
         return _normalise(np.where(x > 0, np.log1p(x), np.nan))
 
-    def hybrid_scores(self, request: Request, context: bool) -> np.ndarray:
-        w = self.weights
+    def hybrid_scores(self, request: Request, w: dict, context: bool) -> np.ndarray:
         bw = self.blend_weights(collaborative=w["collaborative"], co_listening=w["co_listening"], content=w["content"],
                                 mood=0.0, context=w["context"] if context else 0.0)  # fmt: skip
         from musicrec.hybrid import HybridConfig
 
         score, _, _ = self.hybrid.blend(request, bw, HybridConfig(novelty=0.5))
-        prior = w["frequency"] * self._norm(self.freq) + w["recency"] * self._norm(self.rec)
+        prior = w["frequency"] * self.freq_norm + w["recency"] * self.rec_norm
         return score + prior
 
-    def all_scores(self, request: Request) -> dict[str, np.ndarray]:
+    def all_scores(self, request: Request, weights: dict) -> dict[str, np.ndarray]:
         out = {"random": self.random, "frequency": self.freq, "recency": self.rec}
         for name, engine in self.hybrid.engines_.items():
             if name == "mood":
                 continue  # needs a requested mood: not part of these tasks
             out[name] = engine.score(request).to_numpy(dtype=float)
-        out["hybrid"] = self.hybrid_scores(request, context=False)
-        out["hybrid + context"] = self.hybrid_scores(request, context=True)
+        out["hybrid"] = self.hybrid_scores(request, weights, context=False)
+        out["hybrid + context"] = self.hybrid_scores(request, weights, context=True)
         return out
 
 
@@ -198,78 +196,92 @@ DEFAULT_WEIGHTS = {
 }
 _GRID = [
     {**DEFAULT_WEIGHTS, "context": c, "recency": r, "co_listening": s}
-    for c in (0.5, 1.0, 2.0) for r in (0.0, 0.5) for s in (0.0, 0.3)
+    for c in (0.5, 1.0, 2.0) for r in (0.0, 0.5) for s in (0.0, 0.5, 1.5, 4.0)
 ]  # fmt: skip
 
 
-def _run_tasks(ws: Workspace, train: pd.DataFrame, test: pd.DataFrame, config: ProtocolConfig, weights: dict,
-               progress: Progress | None, span: tuple[float, float], only: str | None = None) -> tuple[dict, int]:  # fmt: skip
+def _sessions_with_requests(test: pd.DataFrame, known: set, config: ProtocolConfig):
+    """(start request, continuation request, start relevant, continuation relevant) per test session."""
+    for sess in test_sessions(test, known, config):
+        first = sess[S.TS].iloc[0]
+        items = [i for i in sess[S.ITEM_ID].tolist() if i in known]
+        request = Request(hour=int(first.hour), weekday=int(first.day_of_week))
+        seeds = tuple(items[:2])
+        yield (
+            request,
+            dataclasses.replace(request, seeds=seeds),
+            set(items),
+            set(items[2:]) - set(seeds),
+        )
+
+
+def _run_tasks(scorer: _Scorer, train: pd.DataFrame, test: pd.DataFrame, config: ProtocolConfig, weights: dict[str, dict],
+               progress: Progress | None, span: tuple[float, float]) -> tuple[dict, int]:  # fmt: skip
+    """Every model on both tasks; ``weights`` holds the hybrid weights per task."""
     known = set(train[S.ITEM_ID])
-    sessions = test_sessions(test, known, config)
-    scorer = _Scorer(ws, train, config, weights)
     ids = scorer.ids.to_numpy()
     cand = np.flatnonzero(scorer.ids.isin(known))
     lists: dict[str, dict[str, list]] = {"start": {}, "continuation": {}}
     rels: dict[str, list[set]] = {"start": [], "continuation": []}
-    for n, sess in enumerate(sessions):
+    sessions = list(_sessions_with_requests(test, known, config))
+    for n, (req, creq, rel, crel) in enumerate(sessions):
         if progress is not None and n % 10 == 0:
             progress(
                 span[0] + (span[1] - span[0]) * n / max(len(sessions), 1),
                 f"Session {n + 1} of {len(sessions)}",
             )
-        first = sess[S.TS].iloc[0]
-        items = [i for i in sess[S.ITEM_ID].tolist() if i in known]
-        request = Request(hour=int(first.hour), weekday=int(first.day_of_week))
-        scores = (
-            scorer.all_scores(request)
-            if only is None
-            else {only: scorer.hybrid_scores(request, True)}
-        )
-        rels["start"].append(set(items))
-        for m, s in scores.items():
-            lists["start"].setdefault(m, []).append(_rank(s, cand, ids, config.k))
-        if only is not None:
-            continue
-        seeds = tuple(items[:2])
-        rest = set(items[2:]) - set(seeds)
-        rels["continuation"].append(rest)
-        cont = scorer.all_scores(dataclasses.replace(request, seeds=seeds))
-        excl = scorer.ids.get_indexer(list(seeds))
-        for m, s in cont.items():
+        rels["start"].append(rel)
+        for m, sc in scorer.all_scores(req, weights["start"]).items():
+            lists["start"].setdefault(m, []).append(_rank(sc, cand, ids, config.k))
+        rels["continuation"].append(crel)
+        excl = scorer.ids.get_indexer(list(creq.seeds))
+        for m, sc in scorer.all_scores(creq, weights["continuation"]).items():
             lists["continuation"].setdefault(m, []).append(
-                _rank(s, cand, ids, config.k, exclude=excl)
+                _rank(sc, cand, ids, config.k, exclude=excl)
             )
-    tables = {}
-    for task in lists:
-        rows = {m: _metric_row(ls, rels[task], config.k) for m, ls in lists[task].items()}
-        if rows:
-            tables[task] = rows
-    return tables, len(sessions)
+    tables = {
+        task: {m: _metric_row(ls, rels[task], config.k) for m, ls in lists[task].items()}
+        for task in lists
+    }
+    return {t: rows for t, rows in tables.items() if rows}, len(sessions)
 
 
 def _tune(ws_builder: Callable[[pd.DataFrame], Workspace], train: pd.DataFrame, config: ProtocolConfig,
-          progress: Progress | None) -> dict:  # fmt: skip
-    """Pick hybrid weights on the last 20% of the training period (never the test period)."""
+          progress: Progress | None) -> dict[str, dict]:  # fmt: skip
+    """Pick hybrid weights per task on the last 20% of the training period (never the test period)."""
+    default = {"start": DEFAULT_WEIGHTS, "continuation": DEFAULT_WEIGHTS}
     inner_train, valid = split(train, 0.8)
     if inner_train.empty or valid.empty:
-        return DEFAULT_WEIGHTS
-    ws = ws_builder(inner_train)
-    best, best_w = -1.0, DEFAULT_WEIGHTS
-    for g, weights in enumerate(_GRID):
-        if progress is not None:
+        return default
+    scorer = _Scorer(ws_builder(inner_train), inner_train, config)
+    known = set(inner_train[S.ITEM_ID])
+    ids = scorer.ids.to_numpy()
+    cand = np.flatnonzero(scorer.ids.isin(known))
+    sessions = list(_sessions_with_requests(valid, known, config))
+    if not sessions:
+        return default
+    lists = {task: [[] for _ in _GRID] for task in ("start", "continuation")}
+    rels: dict[str, list[set]] = {"start": [], "continuation": []}
+    for n, (req, creq, rel, crel) in enumerate(sessions):
+        if progress is not None and n % 10 == 0:
             progress(
-                0.05 + 0.45 * g / len(_GRID),
-                f"Tuning blend weights on the training period ({g + 1}/{len(_GRID)})",
+                0.05 + 0.45 * n / len(sessions),
+                f"Tuning blend weights on the training period ({n + 1}/{len(sessions)})",
             )
-        tables, n = _run_tasks(
-            ws, inner_train, valid, config, weights, None, (0, 0), only="hybrid + context"
-        )
-        if not n:
-            return DEFAULT_WEIGHTS
-        val = tables["start"]["hybrid + context"]["ndcg@10"]
-        if val > best:
-            best, best_w = val, weights
-    return best_w
+        rels["start"].append(rel)
+        rels["continuation"].append(crel)
+        excl = scorer.ids.get_indexer(list(creq.seeds))
+        for g, w in enumerate(_GRID):
+            lists["start"][g].append(_rank(scorer.hybrid_scores(req, w, True), cand, ids, config.k))
+            lists["continuation"][g].append(
+                _rank(scorer.hybrid_scores(creq, w, True), cand, ids, config.k, exclude=excl)
+            )
+    best = {}
+    for task in lists:
+        scores = [_metric_row(ls, rels[task], config.k)["ndcg@10"] for ls in lists[task]]
+        scores = [-1.0 if math.isnan(v) else v for v in scores]
+        best[task] = _GRID[int(np.argmax(scores))]
+    return best
 
 
 def evaluate_history(
@@ -308,10 +320,16 @@ def evaluate_history(
     def ws_builder(tr: pd.DataFrame) -> Workspace:
         return build_workspace(tr, catalog, community=community, rule=None, fuzzy=False)
 
-    weights = _tune(ws_builder, train, config, progress) if tune else DEFAULT_WEIGHTS
+    weights = (
+        _tune(ws_builder, train, config, progress)
+        if tune
+        else {"start": DEFAULT_WEIGHTS, "continuation": DEFAULT_WEIGHTS}
+    )
     result.weights = weights
     ws = ws_builder(train)
-    tables, n = _run_tasks(ws, train, test, config, weights, progress, (0.5, 0.95))
+    tables, n = _run_tasks(
+        _Scorer(ws, train, config), train, test, config, weights, progress, (0.5, 0.95)
+    )
     result.sessions = n
     if not n:
         result.notes.append(
