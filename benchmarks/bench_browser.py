@@ -26,7 +26,7 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_s
 from tests.browser.helpers import goto_page, slider, wait_idle  # noqa: E402
 
 LIST_JS = """() => Array.from(document.querySelectorAll('[data-testid="stMarkdownContainer"]'))
-  .map(e => e.innerText.split('\\n')[0]).filter(t => /^\\d+\\. .+ · /.test(t)).join('|')"""
+  .flatMap(e => e.innerText.split('\\n')).filter(t => /^\\d+\\. .+ · /.test(t)).join('|')"""
 DATA = ROOT.parent / "shared" / "data"
 PAGES = ["Home", "Your data", "Taste profile", "Mood", "Playlist builder", "Model quality"]
 
@@ -55,7 +55,12 @@ def main() -> None:
                     before = page.evaluate(LIST_JS)
                     t = time.perf_counter()
                     thumb.press("ArrowLeft" if i % 2 else "ArrowRight")
-                    page.wait_for_function(f"prev => ({LIST_JS})() !== prev && ({LIST_JS})().length > 0", arg=before, polling="raf", timeout=30_000)
+                    page.wait_for_function(
+                        f"prev => ({LIST_JS})() !== prev && ({LIST_JS})().length > 0",
+                        arg=before,
+                        polling="raf",
+                        timeout=30_000,
+                    )
                     times.append((time.perf_counter() - t) * 1000)
                     wait_idle(page)
                 out["slider_p50_ms"] = round(float(np.percentile(times, 50)))
@@ -63,9 +68,13 @@ def main() -> None:
                 largest = DATA / "spotify-account-history" / "josh-blas"
                 if largest.exists():
                     goto_page(page, "Your data")
-                    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files([str(f) for f in sorted(largest.glob("*.json"))])
+                    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(
+                        [str(f) for f in sorted(largest.glob("*.json"))]
+                    )
                     page.get_by_role("button", name="Load these files").click()
-                    page.get_by_test_id("stAlert").filter(has_text="Loaded ").wait_for(timeout=120_000)
+                    page.get_by_test_id("stAlert").filter(has_text="Loaded ").wait_for(
+                        timeout=120_000
+                    )
                     wait_idle(page)
                     renders = {}
                     for name in PAGES:

@@ -61,14 +61,22 @@ def main() -> None:
         print(f"{name:28s} sessions {result.sessions:4d}  {secs:5.1f}s", end="")
         for task, table in result.tables.items():
             for model in table.index:
-                rows.append({"person": name, "task": task, "model": model, **table.loc[model].to_dict()})
+                rows.append(
+                    {"person": name, "task": task, "model": model, **table.loc[model].to_dict()}
+                )
             if "hybrid + context" in table.index:
-                print(f"  {task}: hybrid+ctx {table.loc['hybrid + context', 'ndcg@10']:.3f}", end="")
+                print(
+                    f"  {task}: hybrid+ctx {table.loc['hybrid + context', 'ndcg@10']:.3f}", end=""
+                )
         print(flush=True)
     df = pd.DataFrame(rows)
     enough = df.groupby("person")["task"].transform("size") > 0
     df = df[enough]
-    med = df.groupby(["task", "model"])[["ndcg@10", "hitrate@10", "recall@10", "mrr"]].median().round(3)
+    med = (
+        df.groupby(["task", "model"])[["ndcg@10", "hitrate@10", "recall@10", "mrr"]]
+        .median()
+        .round(3)
+    )
     n_people = df["person"].nunique()
     start = med.loc["start"]
     cont = med.loc["continuation"]

@@ -26,10 +26,16 @@ def main() -> None:
     from musicrec.history import apply_counting_rule, load_paths
     from musicrec.matching import match_plays, match_report
 
-    catalog = load_catalog([DATA / "track-catalog" / "tidytuesday-30k-spotify-songs" / "spotify_songs.csv.gz"])
-    artists = load_artist_features(DATA / "track-catalog" / "kaggle-1921-2020-aggregates" / "data_w_genres.csv")
+    catalog = load_catalog(
+        [DATA / "track-catalog" / "tidytuesday-30k-spotify-songs" / "spotify_songs.csv.gz"]
+    )
+    artists = load_artist_features(
+        DATA / "track-catalog" / "kaggle-1921-2020-aggregates" / "data_w_genres.csv"
+    )
     out = {}
-    print(f"{'person':28s} {'plays':>7s}  uri   name  fuzzy artist(+kaggle) none | time matched (track-level)  secs")
+    print(
+        f"{'person':28s} {'plays':>7s}  uri   name  fuzzy artist(+kaggle) none | time matched (track-level)  secs"
+    )
     for name, files in people().items():
         plays = apply_counting_rule(load_paths(files).plays, DEFAULT_COUNTING)
         t = time.perf_counter()

@@ -148,6 +148,19 @@ class Hybrid:
         self._lock = threading.Lock()
         return self
 
+    def __getstate__(self) -> dict:
+        """Pickle without the lock and the score cache (rebuilt on load)."""
+        state = self.__dict__.copy()
+        state.pop("_lock", None)
+        state.pop("_cache", None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if hasattr(self, "engines_"):
+            self._cache = {name: OrderedDict() for name in self.engines_}
+            self._lock = threading.Lock()
+
     # -- scoring -----------------------------------------------------------------------
     def _key(self, name: str, request: Request) -> tuple:
         fields = _REQUEST_FIELDS.get(name, tuple(f.name for f in dataclasses.fields(request)))

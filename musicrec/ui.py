@@ -17,17 +17,21 @@ with ``st.cache_resource``; uploads live only in ``st.session_state``.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import secrets
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from musicrec import schema as S
 from musicrec.config import DEFAULT_COUNTING, CountingRule
 from musicrec.engines.base import Workspace
+
+if TYPE_CHECKING:  # plotly is imported by the pages that draw, not on the first page's path
+    import plotly.graph_objects as go
 
 DEMO = "demo"
 UPLOAD = "upload"
@@ -67,9 +71,20 @@ def demo_workspace(rule: CountingRule) -> Workspace:
 
 @st.cache_resource(show_spinner="Training the recommender on the demo…")
 def demo_hybrid(rule: CountingRule):
+    """The demo's fitted Hybrid: loaded from models/ when a matching file exists, else fitted and saved."""
+    from musicrec.errors import ModelFileError
     from musicrec.hybrid import Hybrid
+    from musicrec.persistence import fingerprint, load_model, save_model
 
-    return Hybrid().fit(demo_workspace(rule))
+    ws = demo_workspace(rule)
+    fp = fingerprint(ws.items[[S.ITEM_ID]], ws.plays[[S.TS, S.ITEM_ID]])
+    try:
+        return load_model("demo-hybrid", config=rule, data_fingerprint=fp)
+    except ModelFileError:
+        model = Hybrid().fit(ws)
+        with contextlib.suppress(OSError):  # a read-only install still works, it just fits again next start
+            save_model(model, "demo-hybrid", config=rule, data_fingerprint=fp)
+        return model
 
 
 # --- session state ----------------------------------------------------------------------

@@ -79,26 +79,30 @@ def builder() -> None:
         )
         st.markdown(f"**{summary}**")
         liked = set(request.liked)
+        lines = []
         for row in recs.itertuples():
-            c1, c2, c3 = st.columns([8, 1, 1], vertical_alignment="center")
             url = spotify_url(row.track_uri)
             title = f"[{row.track}]({url})" if url else row.track
             heart = " :material/favorite:" if row.item_id in liked else ""
-            c1.markdown(f"**{row.rank}. {title}** · {row.artist}{heart}  \n:gray[{row.reason}]")
-            c2.button(
-                "👍",
-                key=f"like_{row.item_id}",
-                on_click=_feedback,
-                args=(row.item_id, 1),
-                help="Like: more like this",
-            )
-            c3.button(
-                "👎",
-                key=f"dislike_{row.item_id}",
-                on_click=_feedback,
-                args=(row.item_id, -1),
-                help="Dislike: never again",
-            )
+            lines.append(f"**{row.rank}. {title}** · {row.artist}{heart}  \n:gray[{row.reason}]")
+        # one markdown block, not a widget row per track: a slider move re-renders a handful of elements
+        st.markdown("\n\n".join(lines))
+        f1, f2, f3 = st.columns([6, 2, 2], vertical_alignment="bottom")
+        labels = {
+            row.item_id: f"{row.rank}. {row.track} · {row.artist}" for row in recs.itertuples()
+        }
+        pick = f1.selectbox(
+            "Feedback on a track", list(labels), format_func=labels.get, key="fb_pick"
+        )
+        f2.button(
+            ":material/thumb_up: More like this", key="fb_like", on_click=_feedback, args=(pick, 1)
+        )
+        f3.button(
+            ":material/thumb_down: Never again",
+            key="fb_dislike",
+            on_click=_feedback,
+            args=(pick, -1),
+        )
         with st.expander("Why these tracks: per-engine contributions"):
             contrib = [c for c in recs.columns if c.startswith("contrib_")]
             st.dataframe(recs[["rank", "track", "artist", *contrib, "feature_source"]], hide_index=True, key="contrib_table",

@@ -24,7 +24,7 @@ def goto_page(page: Page, name: str) -> None:
 
 def track_list(page: Page) -> list[str]:
     texts = page.get_by_test_id("stMarkdownContainer").all_inner_texts()
-    return [t.splitlines()[0] for t in texts if TRACK_LINE.match(t)]
+    return [line for t in texts for line in t.splitlines() if TRACK_LINE.match(line)]
 
 
 def slider(page: Page, label: str):

@@ -87,7 +87,7 @@ def test_two_sessions_never_see_each_others_data_or_feedback(
     # feedback: Bob dislikes his top demo track; Alice (back on the demo) still gets it
     goto_page(bob, "Playlist builder")
     bob_first = track_list(bob)[0]
-    bob.locator("[class*='st-key-dislike_'] button").first.click()
+    bob.locator(".st-key-fb_dislike button").click()
     wait_idle(bob)
     bob.wait_for_timeout(500)
     assert track_list(bob)[0] != bob_first
