@@ -151,10 +151,11 @@ def forgotten_favourites(
     if plays.empty:
         return pd.DataFrame(columns=[S.TRACK, S.ARTIST, "plays", "last_played"])
     now = plays[S.TS].max() if now is None else now
-    g = plays.groupby([S.TRACK, S.ARTIST]).agg(
-        plays=(S.TS, "size"), last_played=(S.TS, "max"),
-        early=(S.TS, lambda t: int((t < now - pd.Timedelta(days=loved_before_days)).sum())),
-    )  # fmt: skip
+    early = plays[S.TS] < now - pd.Timedelta(days=loved_before_days)
+    frame = plays[[S.TRACK, S.ARTIST, S.TS]].assign(early=early.to_numpy())
+    g = frame.groupby([S.TRACK, S.ARTIST]).agg(
+        plays=(S.TS, "size"), last_played=(S.TS, "max"), early=("early", "sum")
+    )
     cand = g[(g["last_played"] < now - pd.Timedelta(days=silent_days)) & (g["early"] >= 3)]
     return (
         cand.sort_values("early", ascending=False)

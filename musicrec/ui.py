@@ -82,7 +82,9 @@ def demo_hybrid(rule: CountingRule):
         return load_model("demo-hybrid", config=rule, data_fingerprint=fp)
     except ModelFileError:
         model = Hybrid().fit(ws)
-        with contextlib.suppress(OSError):  # a read-only install still works, it just fits again next start
+        with contextlib.suppress(
+            OSError
+        ):  # a read-only install still works, it just fits again next start
             save_model(model, "demo-hybrid", config=rule, data_fingerprint=fp)
         return model
 

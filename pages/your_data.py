@@ -33,6 +33,7 @@ if files and st.button("Load these files", type="primary", key="load_files"):
         st.error("None of these files held listening history. See the report below.")
     else:
         ui.set_upload(result)
+        ui.workspace()  # match now, while the person waits for the upload anyway
 report = st.session_state.get("last_report")
 if report:
     bad = [r for r in report if r.error]

@@ -184,16 +184,23 @@ def _played(plays_matched: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
     return joined.dropna(subset=[S.VALENCE, S.ENERGY])
 
 
-def item_moods(items: pd.DataFrame) -> pd.DataFrame:
-    """Mood probabilities and the top mood per item_id (index item_id)."""
+def item_moods(items: pd.DataFrame, item_ids: pd.Series | None = None) -> pd.DataFrame:
+    """Mood probabilities and the top mood per item_id (index item_id), for all items or only ``item_ids``."""
+    if item_ids is not None:
+        items = items[items[S.ITEM_ID].isin(pd.unique(item_ids))]
     probs = mood_probabilities(items).set_axis(items[S.ITEM_ID].to_numpy())
     probs["mood"] = probs[list(MOODS)].idxmax(axis=1)
     return probs
 
 
-def mood_distribution(plays_matched: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
-    """Share of listening per mood: columns mood, share (expected share over mood probabilities)."""
-    moods = item_moods(items)
+def mood_distribution(
+    plays_matched: pd.DataFrame, items: pd.DataFrame, moods: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Share of listening per mood: columns mood, share (expected share over mood probabilities).
+
+    ``moods`` (from ``item_moods``) can be passed to avoid recomputing it.
+    """
+    moods = item_moods(items) if moods is None else moods
     probs = moods.reindex(plays_matched[S.ITEM_ID])[list(MOODS)].dropna()
     share = probs.mean() if len(probs) else pd.Series(0.0, index=list(MOODS))
     return pd.DataFrame(
@@ -202,10 +209,10 @@ def mood_distribution(plays_matched: pd.DataFrame, items: pd.DataFrame) -> pd.Da
 
 
 def circumplex_points(
-    plays_matched: pd.DataFrame, items: pd.DataFrame, max_points: int = 3000
+    plays_matched: pd.DataFrame, items: pd.DataFrame, max_points: int = 3000, moods: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """Distinct played items on the valence x energy plane: valence, energy, plays, mood, track, artist."""
-    moods = item_moods(items)
+    moods = item_moods(items) if moods is None else moods
     counts = plays_matched[S.ITEM_ID].value_counts()
     pts = (
         items.set_index(S.ITEM_ID)
@@ -216,11 +223,16 @@ def circumplex_points(
     return pts.sort_values("plays", ascending=False).head(max_points).reset_index(names=S.ITEM_ID)
 
 
-def mood_by(plays_matched: pd.DataFrame, items: pd.DataFrame, by: str = "hour") -> pd.DataFrame:
+def mood_by(
+    plays_matched: pd.DataFrame,
+    items: pd.DataFrame,
+    by: str = "hour",
+    moods: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Mean mood probabilities by hour of day (0-23) or by month: long frame (by, mood, share)."""
     if by not in ("hour", "month"):
         raise ValueError("by must be 'hour' or 'month'")
-    moods = item_moods(items)
+    moods = item_moods(items) if moods is None else moods
     probs = moods.reindex(plays_matched[S.ITEM_ID])[list(MOODS)].set_axis(plays_matched.index)
     ts = plays_matched[S.TS]
     key = (
