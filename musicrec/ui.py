@@ -251,14 +251,19 @@ def progress_callback(bar) -> Callable[[float, str], None]:
 
 
 def feedback_store():
-    from musicrec.feedback import FeedbackStore
+    """The SQLite feedback store (one per database path; rows are scoped by session id)."""
+    from musicrec.feedback import default_path
 
-    return _feedback_store(FeedbackStore)
+    return _feedback_store(str(default_path()))
 
 
 @st.cache_resource
-def _feedback_store(cls):
-    return cls()
+def _feedback_store(path: str):
+    from pathlib import Path
+
+    from musicrec.feedback import FeedbackStore
+
+    return FeedbackStore(Path(path))
 
 
 def format_report(reports: list) -> pd.DataFrame:

@@ -18,12 +18,9 @@ if ui.require_plays(ws):
     key = ("quality", ui.source_label(), len(ws.plays))
     if st.button("Measure on this data", type="primary", key="run_eval"):
         bar = st.progress(0.0, text="Starting…")
-        catalog = st.session_state.get("catalog") if ui.has_upload() else ui.demo_data().catalog
-        community = (
-            ui.demo_data().community
-            if ui.source_label().startswith("Demo")
-            else st.session_state.get("community")
-        )
+        demo = ui.source_label().startswith("Demo")
+        catalog = ui.demo_data().catalog if demo else st.session_state.get("catalog")
+        community = ui.demo_data().community if demo else st.session_state.get("community")
         result = evaluate_history(
             ui.raw_plays(), catalog=catalog, community=community, progress=ui.progress_callback(bar)
         )

@@ -144,3 +144,13 @@ def test_upload_of_only_bad_files_keeps_the_demo():
     at.button(key="load_files").click().run()
     assert any("None of these files" in e.value for e in at.error)
     assert at.session_state["source"] == "demo"
+
+
+def test_model_quality_on_the_demo_measures_every_task():
+    at = fresh("pages/quality.py")
+    at.button(key="run_eval").click().run(timeout=300)
+    assert not at.exception, at.exception
+    tables = [d for d in at.dataframe]
+    assert len(tables) == 3  # start, continuation, discovery (the demo has a catalog and community)
+    assert "hybrid + context" in tables[0].value.index
+    assert {"coverage", "novelty", "diversity"} <= set(tables[2].value.columns)

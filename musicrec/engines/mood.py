@@ -209,7 +209,10 @@ def mood_distribution(
 
 
 def circumplex_points(
-    plays_matched: pd.DataFrame, items: pd.DataFrame, max_points: int = 3000, moods: pd.DataFrame | None = None
+    plays_matched: pd.DataFrame,
+    items: pd.DataFrame,
+    max_points: int = 3000,
+    moods: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Distinct played items on the valence x energy plane: valence, energy, plays, mood, track, artist."""
     moods = item_moods(items) if moods is None else moods
