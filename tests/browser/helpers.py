@@ -16,6 +16,7 @@ def wait_idle(page: Page, timeout: float = 60_000) -> None:
 
 
 def goto_page(page: Page, name: str) -> None:
+    wait_idle(page)  # a nav click during a rerun can be lost
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
     heading = "musicrec" if name == "Home" else name
     page.get_by_role("heading", name=heading).first.wait_for(timeout=60_000)
