@@ -92,7 +92,9 @@ def test_two_sessions_never_see_each_others_data_or_feedback(
     bob.wait_for_timeout(500)
     assert track_list(bob)[0] != bob_first
     alice.get_by_role("button", name="Back to the demo").first.click()
-    expect(alice.get_by_test_id("stSidebar").get_by_text("Demo (fictional)")).to_be_visible(timeout=60_000)
+    expect(alice.get_by_test_id("stSidebar").get_by_text("Demo (fictional)")).to_be_visible(
+        timeout=60_000
+    )
     wait_idle(alice)
     goto_page(alice, "Playlist builder")
     slider(alice, "Valence").wait_for()
