@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -30,8 +29,6 @@ import pandas as pd
 from musicrec import schema as S
 from musicrec.engines.base import Engine, Request, Workspace
 from musicrec.engines.features import item_play_counts, standardised_matrix
-
-log = logging.getLogger(__name__)
 
 ENGINE_NAMES = ("collaborative", "co-listening", "content", "mood", "context")
 

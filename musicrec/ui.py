@@ -282,9 +282,6 @@ def format_report(reports: list) -> pd.DataFrame:
     )
 
 
-ITEM_COLS = [S.RANK, S.TRACK, S.ARTIST, S.GENRE, S.REASON]
-
-
 # --- Spotify ----------------------------------------------------------------------------
 # The token lives only in st.session_state["spotify"] (a SpotifySession). The shared
 # st.cache_resource dict below holds nothing but pending OAuth states (random strings
