@@ -173,6 +173,56 @@ def test_co_listening_follows_sessions():
     assert "next to Calm 0" in engine.explain(["d0"], Request(seeds=("c0",))).iloc[0]
 
 
+def test_co_listening_reaches_the_whole_session():
+    """c0 ... c5 in one session: c5 is five tracks after c0, beyond the neighbour window of 3,
+    so only the same-session part links them."""
+    from musicrec.engines.sessions import CoListenEngine, SessionConfig
+
+    ws = tiny_workspace()
+    plays = pd.DataFrame({S.TS: pd.date_range("2024-01-01", periods=6, freq="3min", tz="UTC"),
+                          S.ITEM_ID: [f"c{i}" for i in range(6)]})  # fmt: skip
+    data = Workspace(items=ws.items, plays=plays)
+    with_sessions = CoListenEngine().fit(data).score(Request(seeds=("c0",)))
+    neighbours_only = CoListenEngine(SessionConfig(session_weight=0)).fit(data)
+    assert with_sessions["c5"] > 0
+    assert neighbours_only.score(Request(seeds=("c0",)))["c5"] == 0
+    assert with_sessions["c1"] > with_sessions["c5"]  # the next track is still closest
+    assert np.isnan(with_sessions["d0"])  # never played: no co-listening data
+    assert "Calm 0" in neighbours_only.explain(["c2"], Request(seeds=("c0",))).iloc[0]
+
+
+def test_content_links_tracks_by_artist_without_any_features():
+    """No audio features, no tags (a history without a catalog): the seed's artist still counts."""
+    from musicrec.engines.content import ContentConfig, ContentEngine
+
+    bare = tiny_workspace().items.assign(
+        **{f: np.nan for f in S.AUDIO_FEATURES}, **{S.TAGS: "", S.GENRE: ""}
+    )
+    data = Workspace(items=bare, plays=S.empty_plays())
+    scores = ContentEngine().fit(data).score(Request(seeds=("d0",)))
+    beat, others = scores[["d3", "d4", "d5"]], scores.drop(["d0", "d1", "d2", "d3", "d4", "d5"])
+    assert scores[["d1", "d2"]].min() > beat.max()  # d0-d2 are by "Loud", like the seed
+    assert beat.max() == others.max()
+    assert (
+        ContentEngine(ContentConfig(artist_weight=0))
+        .fit(data)
+        .score(Request(seeds=("d0",)))
+        .isna()
+        .all()
+    )
+
+
+def test_normalise_keeps_the_order_of_strong_scores():
+    """Mostly zeros and two strong scores (co-listening's usual shape): both stay apart, and
+    an item the engine cannot score gets the median."""
+    from musicrec.hybrid import _normalise
+
+    out = _normalise(np.array([0, 0, 0, 0, 0, 0, 0, 0, 50.0, 100.0, np.nan]))
+    assert out[9] == 1 and out[:8].max() == 0
+    assert out[8] == pytest.approx(0.5)
+    assert out[10] == np.median(out[:10])
+
+
 def test_collaborative_checkerboard():
     """Even users like even items: the top unseen item of an even user is even."""
     from musicrec.engines.collaborative import CollaborativeConfig, CommunityModel

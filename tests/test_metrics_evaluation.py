@@ -130,3 +130,29 @@ def test_evaluation_on_a_shared_history(shared_data):
     for table in result.tables.values():
         assert {"random", "frequency", "recency", "hybrid", "hybrid + context"} <= set(table.index)
         assert table["ndcg@10"].between(0, 1).all()
+
+
+def test_coordinate_ascent_finds_the_one_part_that_knows():
+    """Every part is noise except co-listening, which puts the relevant items on top."""
+    from musicrec.evaluation.protocol import (
+        _FREQUENCY_ONLY,
+        WEIGHT_NAMES,
+        _coordinate_ascent,
+        _mean_ndcg,
+        _Query,
+    )
+
+    rng = np.random.default_rng(0)
+    queries = []
+    for _ in range(20):
+        relevant = np.zeros(50, dtype=bool)
+        relevant[rng.choice(50, 5, replace=False)] = True
+        parts = rng.random((len(WEIGHT_NAMES), 50)).astype(np.float32)
+        parts[WEIGHT_NAMES.index("co_listening")] = relevant + 0.1 * rng.random(50)
+        queries.append(_Query(parts, relevant, idcg=sum(1 / np.log2(r + 2) for r in range(5))))
+    start = np.array([_FREQUENCY_ONLY[n] for n in WEIGHT_NAMES], dtype=np.float32)
+    assert _mean_ndcg(queries, start, 10) < 0.5
+    w = _coordinate_ascent(queries, 10, _FREQUENCY_ONLY, 1e-4)
+    tuned = np.array([w[n] for n in WEIGHT_NAMES], dtype=np.float32)
+    assert _mean_ndcg(queries, tuned, 10) == pytest.approx(1.0)
+    assert w["co_listening"] > 0
