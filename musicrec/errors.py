@@ -18,6 +18,10 @@ class UnsupportedFileError(MusicrecError):
         self.problem = problem
         super().__init__(f"{path}: {problem}")
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        # Pickled when a worker process hands the error back (the default would pass only the message).
+        return type(self), (self.path, self.problem)
+
 
 class FileTooLargeError(UnsupportedFileError):
     """A file (or zip member, once decompressed) is over the configured size limit."""
