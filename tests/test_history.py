@@ -126,6 +126,93 @@ def test_overlapping_files_are_deduplicated():
     assert sum(r.kept for r in result.reports) == 3
 
 
+@pytest.mark.parametrize(
+    ("platform", "token"),
+    [
+        ("iOS 13.3.1 (iPhone10,3)", "ios"),
+        ("Android OS 9 API 28 (samsung, SM-G960F)", "android"),
+        ("Windows 10 (10.0.19041; x64)", "windows"),
+        ("OS X 10.15.7 [x86 8]", "osx"),
+        ("web_player linux ;chrome", "linux"),  # the first rule that matches wins
+        ("Partner sonos_ppc Sonos;Play:1", "cast"),
+        ("weird thing", "other"),
+        ("", "other"),
+        ("not_applicable", None),
+        ("unknown", None),
+        (None, None),
+    ],
+)
+def test_extended_platform_becomes_a_coarse_token(platform, token):
+    records = [{**EXTENDED[0], "platform": platform, "conn_country": None}]
+    plays = load_uploads([("x.json", _json(records))]).plays
+    assert (plays[S.PLATFORM].iloc[0] if token else None) == token
+    assert pd.isna(plays[S.PLATFORM].iloc[0]) == (token is None)
+    assert pd.isna(plays[S.COUNTRY].iloc[0])
+
+
+def test_extended_fast_and_general_decoders_agree():
+    """Records the typed decoder rejects (a text duration) take the general path, same result."""
+    typed = [{**r, "ms_played": float(r["ms_played"]) + 0.5} for r in EXTENDED]
+    general = [{**typed[0], "ms_played": "180000.5"}, typed[1]]
+    a = load_uploads([("a.json", _json(typed))]).plays
+    b = load_uploads([("a.json", _json(general))]).plays
+    pd.testing.assert_frame_equal(a, b)
+    assert list(a[S.MS_PLAYED]) == [180_000, 1_000_000]  # rounded half to even
+
+
+def test_parallel_load_matches_serial_load(tmp_path, monkeypatch):
+    import musicrec.history as history
+
+    for i in range(6):
+        (tmp_path / f"Streaming_History_Audio_{i}.json").write_bytes(_json(EXTENDED * (i + 1)))
+    (tmp_path / "StreamingHistory0.json").write_bytes(_json(ACCOUNT))
+    (tmp_path / "broken.json").write_bytes(b"[{")
+    serial = load_paths([tmp_path])
+    monkeypatch.setattr(history, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(history, "PARALLEL_MIN_BYTES", 0)
+    parallel = load_paths([tmp_path])
+    pd.testing.assert_frame_equal(serial.plays, parallel.plays)
+    assert serial.reports == parallel.reports
+    (bad,) = parallel.errors  # errors come back from worker processes intact
+    assert "broken.json" in bad.error and "truncated" in bad.error
+
+
+play_row = st.tuples(
+    st.integers(0, 5),  # ts: few values, so many plays share a timestamp
+    st.one_of(st.none(), st.integers(0, 2)),
+    st.sampled_from([None, "A", "B"]),
+    st.sampled_from([None, "x", "y"]),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(play_row, max_size=12), min_size=1, max_size=4))
+def test_property_dedupe_keeps_first_and_orders_by_ts(files):
+    from musicrec.history import plays_table
+
+    frames = []
+    for f, rows in enumerate(files):
+        frame = S.empty_plays().reindex(range(len(rows)))
+        frame[S.TS] = pd.to_datetime([r[0] for r in rows], unit="s", utc=True).astype(
+            "datetime64[ns, UTC]"
+        )
+        frame[S.MS_PLAYED] = pd.array([r[1] for r in rows], dtype="Int64")
+        frame[S.ARTIST] = pd.array([r[2] for r in rows], dtype="string")
+        frame[S.TRACK] = pd.array([r[3] for r in rows], dtype="string")
+        frame[S.SOURCE] = pd.array([f"f{f}"] * len(rows), dtype="string")
+        frame[S.ALBUM] = pd.array([f"{f}.{i}" for i in range(len(rows))], dtype="string")
+        frames.append(frame.astype(S.empty_plays().dtypes.to_dict()))
+    got = plays_table.to_plays([plays_table.from_frame(f) for f in frames if len(f)])
+    everything = pd.concat([S.empty_plays(), *frames], ignore_index=True)
+    keys = [S.TS, S.MS_PLAYED, S.ARTIST, S.TRACK]
+    expected = (
+        everything.drop_duplicates(subset=keys, keep="first")
+        .sort_values(S.TS, kind="stable")
+        .reset_index(drop=True)
+    )
+    pd.testing.assert_frame_equal(got, expected)
+
+
 LASTFM_GHAN = (
     "uts,utc_time,artist,artist_mbid,album,album_mbid,track,track_mbid\r\n"
     '"1720688852","11 Jul 2024, 09:07","The Cure","","Faith","","Primary",""\r\n'

@@ -19,13 +19,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from musicrec import schema as S
 from musicrec.config import DEFAULT_LIMITS, CountingRule, IngestLimits
 from musicrec.errors import FileTooLargeError, UnsafeArchiveError, UnsupportedFileError
 from musicrec.history import formats as F
+from musicrec.history import plays_table as T
 
 __all__ = [
     "FileReport",
@@ -39,7 +39,6 @@ __all__ = [
 ZIP = "zip"
 SKIPPED = "skipped"
 _TEXT_SUFFIXES = (".json", ".csv", ".tsv", ".txt")
-_DEDUPE_KEYS = [S.TS, S.MS_PLAYED, S.ARTIST, S.TRACK]
 
 
 @dataclass(frozen=True)
@@ -225,33 +224,13 @@ def _expand(
 # --- public loaders ------------------------------------------------------------------
 
 
-def _dedupe_sorted(plays: pd.DataFrame) -> pd.DataFrame:
-    """Drop repeated plays (first wins) and order by ts, with a single row take.
-
-    Taking rows out of pyarrow-backed columns dominates the cost on a million rows, so
-    the duplicate mask and the sort order are computed on the key columns first and the
-    whole frame is reordered once (not at all when nothing changes).
-    """
-    keep = ~plays.duplicated(subset=_DEDUPE_KEYS, keep="first").to_numpy()
-    rows = np.flatnonzero(keep)
-    ts = plays[S.TS].array.asi8[rows]  # int64 ns: sorting Timestamp objects would be 20x slower
-    if len(ts) > 1 and not (ts[1:] >= ts[:-1]).all():
-        rows = rows[np.argsort(ts, kind="stable")]
-    if len(rows) == len(plays) and (rows == np.arange(len(plays))).all():
-        return plays.reset_index(drop=True)
-    return plays.take(rows).reset_index(drop=True)
-
-
 def _combine(
     parsed: list[F.Parsed], reports: list[FileReport], rule: CountingRule | None
 ) -> IngestResult:
-    plays_parts = [p.plays for p in parsed if not p.plays.empty]
+    plays = T.to_plays([p.plays for p in parsed if p.plays.num_rows])
+    if rule is not None and not plays.empty:
+        plays = apply_counting_rule(plays, rule)
     lib_parts = [p.library for p in parsed if not p.library.empty]
-    plays = pd.concat(plays_parts, ignore_index=True) if plays_parts else S.empty_plays()
-    if not plays.empty:
-        plays = _dedupe_sorted(plays)
-        if rule is not None:
-            plays = apply_counting_rule(plays, rule)
     library = pd.concat(lib_parts, ignore_index=True) if lib_parts else S.empty_library()
     if not library.empty:
         library = library.drop_duplicates(
@@ -381,11 +360,16 @@ def _parse_path(path: Path, limits: IngestLimits) -> F.Parsed | Exception:
 
 
 def _parallel_parse(paths: list[Path], limits: IngestLimits) -> dict[Path, F.Parsed | Exception]:
-    """Parse many large plain JSON files on every core (fork: workers share the loaded code)."""
+    """Parse many large plain JSON files on every core: here and in forked helper processes.
+
+    Helpers take files from the front of the list and this process from the back, so all
+    finish at about the same time, and no process sits waiting. Results (Arrow tables) come
+    back pickled; fork means helpers start at once and share the loaded code.
+    """
     import multiprocessing as mp
     import os
-    from concurrent.futures import ProcessPoolExecutor
-    from functools import partial
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     plain = [p for p in paths if p.suffix.lower() == ".json"]
     cores = os.cpu_count() or 1
@@ -399,8 +383,23 @@ def _parallel_parse(paths: list[Path], limits: IngestLimits) -> dict[Path, F.Par
         ctx = mp.get_context("fork")
     except ValueError:
         return {}
-    with ProcessPoolExecutor(max_workers=min(cores, 4), mp_context=ctx) as pool:
-        return dict(zip(plain, pool.map(partial(_parse_path, limits=limits), plain), strict=True))
+    helpers = min(cores, 4) - 1
+    todo = deque(plain)
+    done: dict[Path, F.Parsed | Exception] = {}
+    with ProcessPoolExecutor(max_workers=helpers, mp_context=ctx) as pool:
+        running: dict[Future, Path] = {}
+        while todo:
+            while todo and len(running) < 2 * helpers:  # one file working, one waiting
+                path = todo.popleft()
+                running[pool.submit(_parse_path, path, limits)] = path
+            for future in [f for f in running if f.done()]:
+                done[running.pop(future)] = future.result()
+            if todo:
+                path = todo.pop()
+                done[path] = _parse_path(path, limits)
+        for future, path in running.items():
+            done[path] = future.result()
+    return done
 
 
 def _walk(paths: Iterable[str | Path]) -> Iterator[Path]:

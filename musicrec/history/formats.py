@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import io
 import operator
+import re
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,9 +20,11 @@ import numpy as np
 import orjson
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from musicrec import schema as S
 from musicrec.errors import UnsupportedFileError
+from musicrec.history import plays_table as T
 
 # Format names shown in reports
 SPOTIFY_ACCOUNT = "spotify-account"
@@ -39,11 +42,11 @@ _ACCOUNT_TIME = "endTime"
 
 @dataclass(frozen=True)
 class Parsed:
-    """What one file yielded."""
+    """What one file yielded: plays as an Arrow table (``plays_table.SCHEMA``), library rows."""
 
     format: str
     records: int
-    plays: pd.DataFrame = field(default_factory=S.empty_plays)
+    plays: pa.Table = field(default_factory=T.empty)
     library: pd.DataFrame = field(default_factory=S.empty_library)
 
 
@@ -120,18 +123,29 @@ def _require_objects(path: str, records: list | Columns) -> None:
 
 
 class Columns:
-    """Records already split into columns (the fast decoding path); behaves like the record list for parsers."""
+    """Typed records from the fast decoder, read a column at a time; stands in for the record list.
 
-    def __init__(self, cols: dict[str, list], n: int) -> None:
-        self.cols = cols
-        self.n = n
+    The values were type-checked while decoding (text is str or None, flags bool or None,
+    durations int, float or None), so a column goes to Arrow without a Python list.
+    """
+
+    def __init__(self, records: list[msgspec.Struct]) -> None:
+        self.records = records
 
     def __len__(self) -> int:
-        return self.n
+        return len(self.records)
+
+    def column(self, key: str) -> Iterator[Any]:
+        """A fresh iterator over one field of every record."""
+        return map(operator.attrgetter(key), self.records)
 
 
-class _ExtendedRecord(msgspec.Struct):
-    """The extended-history fields we use; everything else (IP addresses, user names...) is skipped unread."""
+class _ExtendedRecord(msgspec.Struct, gc=False):
+    """The extended-history fields we use; everything else (IP addresses, user names...) is skipped unread.
+
+    ``gc=False``: the fields are scalars, so a record can never be part of a reference
+    cycle, and a million records need not be tracked (or scanned) by the garbage collector.
+    """
 
     ts: str | None = None
     ms_played: int | float | None = None
@@ -172,22 +186,24 @@ def fast_extended(data: bytes) -> Columns | None:
         return None
     if not recs:
         return None
-    fields = _ExtendedRecord.__struct_fields__
-    columns = zip(*map(operator.attrgetter(*fields), recs), strict=True)
-    return Columns(dict(zip(fields, map(list, columns), strict=True)), len(recs))
+    return Columns(recs)
 
 
 def _col(records: list[dict] | Columns, key: str) -> list:
     if isinstance(records, Columns):
-        return records.cols.get(key) or [None] * records.n
+        return list(records.column(key))
     return [r.get(key) for r in records]
 
 
-def _strings(values: list) -> pd.Series:
+def _text(values: list) -> pa.Array:
     try:  # pyarrow converts a list of str ~10x faster than pandas' own constructor
-        return pd.Series(pd.array(pa.array(values, type=pa.large_string()), dtype="string"))
+        return pa.array(values, type=T.TEXT)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return pd.Series([None if v is None else str(v) for v in values], dtype="string")
+        return pa.array([None if v is None else str(v) for v in values], type=T.TEXT)
+
+
+def _strings(values: list) -> pd.Series:
+    return pd.Series(pd.array(_text(values), dtype="string"))
 
 
 def _booleans(values: list) -> pd.Series:
@@ -203,8 +219,10 @@ def _ms(path: str, values: list) -> pd.Series:
     return ms.round().astype("Int64")
 
 
-def _timestamps(path: str, values: list, fmt: str) -> pd.Series:
-    ts = pd.to_datetime(pd.Series(values, dtype="string"), format=fmt, utc=True, errors="coerce")
+def _timestamps(path: str, values: list, fmt: str, *, typed: bool = False) -> pd.Series:
+    """Parse to datetime64[ns, UTC]; unreadable values become NaT (``typed``: all str or None)."""
+    raw = np.asarray(values, dtype=object) if typed else pd.Series(values, dtype="string")
+    ts = pd.Series(pd.to_datetime(raw, format=fmt, utc=True, errors="coerce"))
     if len(ts) and ts.isna().all():
         raise UnsupportedFileError(
             path, f"no record has a readable timestamp (expected format {fmt})"
@@ -212,19 +230,47 @@ def _timestamps(path: str, values: list, fmt: str) -> pd.Series:
     return ts.astype("datetime64[ns, UTC]")
 
 
-def coarse_platform(raw: pd.Series) -> pd.Series:
-    """Verbose platform strings ("iOS 13.3.1 (iPhone10,3)") -> coarse tokens (ios, android...)."""
-    low = raw.astype("string").str.lower()
-    rules = [
+_PLATFORM_RULES = [
+    (token, re.compile(pattern))
+    for token, pattern in [
         ("android", "android"), ("ios", r"\bios\b|iphone|ipad"), ("windows", "windows"),
         ("osx", r"os ?x|mac"), ("linux", "linux"), ("web", "web"),
         ("cast", "cast|sonos|speaker|tv|partner|ps4|xbox|alexa"),
-    ]  # fmt: skip
-    out = pd.Series(pd.NA, index=raw.index, dtype="string")
-    for token, pattern in reversed(rules):
-        out = out.mask(low.str.contains(pattern, regex=True, na=False), token)
-    known = low.notna() & (low != "not_applicable") & (low != "unknown")
-    return out.mask(out.isna() & known, "other")
+    ]
+]  # fmt: skip
+"""Coarse platform tokens; the first rule that matches the lower-cased platform string wins."""
+
+
+def platform_token(raw: str) -> str | None:
+    """A verbose platform string ("iOS 13.3.1 (iPhone10,3)") -> its coarse token ("ios").
+
+    Unmatched strings give "other"; "not_applicable" and "unknown" give None.
+    """
+    low = raw.lower()
+    for token, pattern in _PLATFORM_RULES:
+        if pattern.search(low):
+            return token
+    return None if low in ("not_applicable", "unknown") else "other"
+
+
+def _durations(path: str, records: list[dict] | Columns) -> pa.Array:
+    """Play durations as int64 milliseconds (rounded), as ``_ms`` gives them."""
+    if isinstance(records, Columns):
+        try:
+            arr = pa.array(records.column("ms_played"), size=len(records))
+            if pa.types.is_floating(arr.type):
+                arr = pc.round(arr).cast(pa.int64())
+            if pa.types.is_integer(arr.type) and arr.null_count < len(arr):
+                return arr.cast(pa.int64())
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+            pass  # e.g. integers beyond int64: the general path below decides
+    return pa.array(_ms(path, _col(records, "ms_played")).array)
+
+
+def _flags(records: list[dict] | Columns, key: str) -> pa.Array:
+    if isinstance(records, Columns):
+        return pa.array(records.column(key), type=pa.bool_(), size=len(records))
+    return pa.array(_booleans(_col(records, key)).array)
 
 
 def _plays_frame(cols: Mapping[str, Any], n: int) -> pd.DataFrame:
@@ -268,50 +314,54 @@ def parse_account(path: str, records: list[dict]) -> Parsed:
         S.SOURCE: pd.Series([path] * n, dtype="string"),
     }
     plays = _plays_frame(cols, n).dropna(subset=[S.TS])
-    return Parsed(SPOTIFY_ACCOUNT, n, plays=plays)
+    return Parsed(SPOTIFY_ACCOUNT, n, plays=T.from_frame(plays))
 
 
 def parse_extended(path: str, records: list[dict] | Columns, *, video_file: bool = False) -> Parsed:
     """Spotify extended history: Streaming_History_Audio/Video_*.json and legacy endsong_*.json."""
     _require_objects(path, records)
     n = len(records)
-    track_uri = _strings(_col(records, "spotify_track_uri"))
-    episode_uri = _strings(_col(records, "spotify_episode_uri"))
-    episode_name = _strings(_col(records, "episode_name"))
-    book_title = _strings(_col(records, "audiobook_title"))
-    chapter = _strings(_col(records, "audiobook_chapter_title"))
-    is_episode = (episode_uri.notna() | episode_name.notna()).to_numpy()
-    is_book = (book_title.notna() | _strings(_col(records, "audiobook_uri")).notna()).to_numpy()
+    typed = isinstance(records, Columns)
+
+    def text(key: str) -> pa.Array:
+        if typed:
+            return pa.array(records.column(key), type=T.TEXT, size=n)
+        return _text(_col(records, key))
+
+    episode_name = text("episode_name")
+    book_title = text("audiobook_title")
+    is_episode = pc.or_(text("spotify_episode_uri").is_valid(), episode_name.is_valid())
+    is_book = pc.or_(book_title.is_valid(), text("audiobook_uri").is_valid())
+    kind_codes = np.where(is_episode, 1, np.where(is_book, 2, 0)).astype(np.int32)
     music_kind = S.KIND_VIDEO if video_file else S.KIND_MUSIC
-    kind = np.where(is_episode, S.KIND_PODCAST, np.where(is_book, S.KIND_AUDIOBOOK, music_kind))
-    track = (
-        _strings(_col(records, "master_metadata_track_name"))
-        .fillna(episode_name)
-        .fillna(chapter)
-        .fillna(book_title)
-    )
-    artist = (
-        _strings(_col(records, "master_metadata_album_artist_name"))
-        .fillna(_strings(_col(records, "episode_show_name")))
-        .fillna(book_title)
-    )
-    cols = {
-        S.TS: _timestamps(path, _col(records, "ts"), "ISO8601"),
-        S.TRACK: track,
-        S.ARTIST: artist,
-        S.ALBUM: _strings(_col(records, "master_metadata_album_album_name")),
-        S.MS_PLAYED: _ms(path, _col(records, "ms_played")),
-        S.TRACK_URI: track_uri,
-        S.KIND: pd.Series(kind, dtype="string"),
-        S.SKIPPED: _booleans(_col(records, "skipped")),
-        S.REASON_START: _strings(_col(records, "reason_start")),
-        S.REASON_END: _strings(_col(records, "reason_end")),
-        S.SHUFFLE: _booleans(_col(records, "shuffle")),
-        S.PLATFORM: coarse_platform(_strings(_col(records, "platform"))),
-        S.COUNTRY: _strings(_col(records, "conn_country")).replace("ZZ", pd.NA),
-        S.SOURCE: pd.Series([path] * n, dtype="string"),
+    kinds = pa.array([music_kind, S.KIND_PODCAST, S.KIND_AUDIOBOOK], type=T.TEXT)
+    ts = _timestamps(path, _col(records, "ts"), "ISO8601", typed=typed)
+    columns = {
+        S.TS: pa.array(ts.array),
+        S.TRACK: pc.coalesce(
+            text("master_metadata_track_name"),
+            episode_name,
+            text("audiobook_chapter_title"),
+            book_title,
+        ),
+        S.ARTIST: pc.coalesce(
+            text("master_metadata_album_artist_name"), text("episode_show_name"), book_title
+        ),
+        S.ALBUM: text("master_metadata_album_album_name"),
+        S.MS_PLAYED: _durations(path, records),
+        S.TRACK_URI: text("spotify_track_uri"),
+        S.KIND: pa.DictionaryArray.from_arrays(pa.array(kind_codes), kinds),
+        S.SKIPPED: _flags(records, "skipped"),
+        S.REASON_START: T.coded(text("reason_start")),
+        S.REASON_END: T.coded(text("reason_end")),
+        S.SHUFFLE: _flags(records, "shuffle"),
+        S.PLATFORM: T.coded(text("platform"), platform_token),
+        S.COUNTRY: T.coded(text("conn_country"), lambda code: None if code == "ZZ" else code),
+        S.SOURCE: T.constant(path, n),
     }
-    plays = _plays_frame(cols, n).dropna(subset=[S.TS])
+    plays = pa.Table.from_arrays([columns[c] for c in T.SCHEMA.names], schema=T.SCHEMA)
+    if ts.hasnans:
+        plays = plays.filter(plays[S.TS].is_valid())
     return Parsed(SPOTIFY_EXTENDED, n, plays=plays)
 
 
@@ -418,7 +468,7 @@ def _csv_plays(
     cols[S.KIND] = pd.Series([S.KIND_MUSIC] * n, dtype="string")
     cols[S.SOURCE] = pd.Series([path] * n, dtype="string")
     plays = _plays_frame(cols, n).dropna(subset=[S.TS, S.TRACK])
-    return Parsed(fmt, n, plays=plays)
+    return Parsed(fmt, n, plays=T.from_frame(plays))
 
 
 def parse_csv(path: str, text: str) -> Parsed:
