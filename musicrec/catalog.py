@@ -171,11 +171,13 @@ def load_catalog(sources: Iterable[Source]) -> pd.DataFrame:
     """Load and merge catalogs into one CATALOG frame (CATALOG_COLUMNS + TAGS), one row per track_id.
 
     Args:
-        sources: paths (CSV, CSV.gz, Parquet) or (name, bytes) pairs.
+        sources: paths (CSV, CSV.gz, Parquet) or (name, bytes) pairs; a single path is accepted too.
 
     Raises:
         CatalogError: naming the file when one cannot be read or is not a catalog.
     """
+    if isinstance(sources, str | Path):
+        sources = [sources]
     parts = [_normalise(*_read_table(src)) for src in sources]
     if not parts:
         raise CatalogError("no catalog given")

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from musicrec import schema as S
 from musicrec.evaluation import metrics as M
 
 CASES = [
@@ -156,3 +157,39 @@ def test_coordinate_ascent_finds_the_one_part_that_knows():
     tuned = np.array([w[n] for n in WEIGHT_NAMES], dtype=np.float32)
     assert _mean_ndcg(queries, tuned, 10) == pytest.approx(1.0)
     assert w["co_listening"] > 0
+
+
+def test_artist_discovery_against_a_community(tmp_path):
+    """Real hetrec-shaped files: community fans of "Quiet" also play "Hush"; our listener plays
+    Quiet for months, then discovers Hush. Collaborative ranks Hush first; popularity prefers Loud."""
+    from musicrec.engines.collaborative import CollaborativeConfig, CommunityModel
+    from musicrec.evaluation.discovery import artist_discovery, hetrec_artist_community
+
+    artists = {1: "Quiet", 2: "Hush", 3: "Loud", 4: "Beat", 5: "Béat"}
+    (tmp_path / "artists.dat").write_text(
+        "id\tname\turl\tpictureURL\n" + "".join(f"{i}\t{n}\tu\tp\n" for i, n in artists.items())
+    )
+    pairs = [(u, a) for u in range(10) for a in (1, 2)] + [
+        (u, a) for u in range(10, 30) for a in (3, 4)
+    ]
+    (tmp_path / "user_artists.dat").write_text(
+        "userID\tartistID\tweight\n" + "".join(f"{u}\t{a}\t5\n" for u, a in pairs)
+    )
+    community = hetrec_artist_community(tmp_path)
+    assert set(community[S.ITEM]) == {"quiet", "hush", "loud", "beat"}  # accents folded: one key
+    model = CommunityModel(CollaborativeConfig(min_item_users=1, l2=1.0)).fit(community)
+    ts = pd.date_range("2024-01-01", periods=100, freq="D", tz="UTC")
+    plays = pd.DataFrame(
+        {
+            S.TS: ts,
+            S.ARTIST: pd.array(["Quiet"] * 80 + ["Hush"] * 20, dtype="string"),
+            S.TRACK: pd.array([f"t{i % 7}" for i in range(100)], dtype="string"),
+            S.MS_PLAYED: pd.array([200_000] * 100, dtype="Int64"),
+            S.KIND: pd.array(["music"] * 100, dtype="string"),
+        }
+    )
+    table = artist_discovery(plays, model)
+    assert table.loc["collaborative", "ndcg@10"] == pytest.approx(1.0)
+    assert table.loc["popularity", "ndcg@10"] < 1.0
+    assert table.loc["collaborative", "relevant"] == 1
+    assert {"coverage", "novelty"} <= set(table.columns)
