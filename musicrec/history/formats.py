@@ -139,6 +139,15 @@ class Columns:
         """A fresh iterator over one field of every record."""
         return map(operator.attrgetter(key), self.records)
 
+    def blank(self, keys: tuple[str, ...]) -> bool:
+        """True when no record has a value for any of ``keys`` (stops at the first that has).
+
+        One pass for all of them, instead of one per key when converting each to Arrow.
+        """
+        nothing = (None,) * len(keys)
+        values = map(operator.attrgetter(*keys), self.records)
+        return next(filter(nothing.__ne__, values), None) is None
+
 
 class _ExtendedRecord(msgspec.Struct, gc=False):
     """The extended-history fields we use; everything else (IP addresses, user names...) is skipped unread.
@@ -168,6 +177,15 @@ class _ExtendedRecord(msgspec.Struct, gc=False):
 
 
 _EXTENDED_DECODER = msgspec.json.Decoder(list[_ExtendedRecord])
+_NOT_MUSIC_FIELDS = (
+    "episode_name",
+    "episode_show_name",
+    "spotify_episode_uri",
+    "audiobook_title",
+    "audiobook_uri",
+    "audiobook_chapter_title",
+)
+"""Podcast and audiobook fields: missing in every record of most music histories."""
 
 
 def fast_extended(data: bytes) -> Columns | None:
@@ -253,6 +271,12 @@ def platform_token(raw: str) -> str | None:
     return None if low in ("not_applicable", "unknown") else "other"
 
 
+def _text_column(records: list[dict] | Columns, key: str) -> pa.Array:
+    if isinstance(records, Columns):
+        return pa.array(records.column(key), type=T.TEXT, size=len(records))
+    return _text(_col(records, key))
+
+
 def _durations(path: str, records: list[dict] | Columns) -> pa.Array:
     """Play durations as int64 milliseconds (rounded), as ``_ms`` gives them."""
     if isinstance(records, Columns):
@@ -321,21 +345,25 @@ def parse_extended(path: str, records: list[dict] | Columns, *, video_file: bool
     """Spotify extended history: Streaming_History_Audio/Video_*.json and legacy endsong_*.json."""
     _require_objects(path, records)
     n = len(records)
-    typed = isinstance(records, Columns)
+    music_only = isinstance(records, Columns) and records.blank(_NOT_MUSIC_FIELDS)
 
     def text(key: str) -> pa.Array:
-        if typed:
-            return pa.array(records.column(key), type=T.TEXT, size=n)
-        return _text(_col(records, key))
+        if music_only and key in _NOT_MUSIC_FIELDS:
+            return pa.nulls(n, type=T.TEXT)
+        return _text_column(records, key)
 
     episode_name = text("episode_name")
     book_title = text("audiobook_title")
     is_episode = pc.or_(text("spotify_episode_uri").is_valid(), episode_name.is_valid())
     is_book = pc.or_(book_title.is_valid(), text("audiobook_uri").is_valid())
-    kind_codes = np.where(is_episode, 1, np.where(is_book, 2, 0)).astype(np.int32)
+    kind_codes = np.where(
+        is_episode.to_numpy(zero_copy_only=False),
+        1,
+        np.where(is_book.to_numpy(zero_copy_only=False), 2, 0),
+    ).astype(np.int32)
     music_kind = S.KIND_VIDEO if video_file else S.KIND_MUSIC
     kinds = pa.array([music_kind, S.KIND_PODCAST, S.KIND_AUDIOBOOK], type=T.TEXT)
-    ts = _timestamps(path, _col(records, "ts"), "ISO8601", typed=typed)
+    ts = _timestamps(path, _col(records, "ts"), "ISO8601", typed=isinstance(records, Columns))
     columns = {
         S.TS: pa.array(ts.array),
         S.TRACK: pc.coalesce(

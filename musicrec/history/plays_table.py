@@ -23,25 +23,18 @@ import pyarrow.compute as pc
 from musicrec import schema as S
 
 TEXT = pa.large_string()  # what pandas' "string" dtype stores
-_CODED = pa.dictionary(pa.int32(), TEXT)
+CODED = pa.dictionary(pa.int32(), TEXT)
 CODED_COLUMNS = frozenset({S.KIND, S.REASON_START, S.REASON_END, S.PLATFORM, S.COUNTRY, S.SOURCE})
-
+_NOT_TEXT = {
+    S.TS: pa.timestamp("ns", tz="UTC"),  # never missing: parsers drop plays without a time
+    S.MS_PLAYED: pa.int64(),
+    S.SKIPPED: pa.bool_(),
+    S.SHUFFLE: pa.bool_(),
+}
 SCHEMA = pa.schema(
     [
-        (S.TS, pa.timestamp("ns", tz="UTC")),
-        (S.TRACK, TEXT),
-        (S.ARTIST, TEXT),
-        (S.ALBUM, TEXT),
-        (S.MS_PLAYED, pa.int64()),
-        (S.TRACK_URI, TEXT),
-        (S.KIND, _CODED),
-        (S.SKIPPED, pa.bool_()),
-        (S.REASON_START, _CODED),
-        (S.REASON_END, _CODED),
-        (S.SHUFFLE, pa.bool_()),
-        (S.PLATFORM, _CODED),
-        (S.COUNTRY, _CODED),
-        (S.SOURCE, _CODED),
+        (name, _NOT_TEXT.get(name, CODED if name in CODED_COLUMNS else TEXT))
+        for name in S.PLAYS_COLUMNS
     ]
 )
 """Arrow form of PLAYS_COLUMNS (same order); dictionary-encoded text for CODED_COLUMNS."""
@@ -117,7 +110,7 @@ def _ordered_first_rows(table: pa.Table) -> np.ndarray:
     return order[keep]
 
 
-def _take(column: pa.ChunkedArray, rows: np.ndarray) -> pa.Array:
+def _take(column: pa.ChunkedArray, rows: pa.Array) -> pa.Array:
     whole = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
     taken = whole.take(rows)
     if isinstance(taken, pa.DictionaryArray):
