@@ -1,0 +1,103 @@
+"""How high can start-of-session NDCG@10 go? Signals alone, and an oracle ceiling.
+
+Usage: python benchmarks/start_ceiling.py
+For each shared history (as in bench_evaluate.py), on the protocol's own split and test
+sessions, ranks the known tracks by one signal from the training period at a time:
+play count, recency-weighted counts (half-lives 7/14/30/90/365 days), plays near the
+session's hour (a 2 h circular kernel), and, as a ceiling no real model can reach, the
+**oracle**: how many test sessions each track is in (the perfect context-free ranking of
+the test period). Prints per-person and median NDCG@10 and writes
+benchmarks/results/start_ceiling.json. The oracle and the best single signal per person
+(chosen on the test period) bound what re-weighting these signals can give.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+
+def signals(train: pd.DataFrame, ids: pd.Index) -> dict[str, np.ndarray]:
+    """Context-free signals per known track (aligned to ``ids``). Needs ts, item_id."""
+    from musicrec import schema as S
+
+    pos = ids.get_indexer(train[S.ITEM_ID])
+    age = ((train[S.TS].max() - train[S.TS]).dt.total_seconds() / 86400).to_numpy()
+    out = {"frequency": np.bincount(pos, minlength=len(ids)).astype(float)}
+    for hl in (7, 14, 30, 90, 365):
+        out[f"recency {hl} d"] = np.bincount(pos, weights=0.5 ** (age / hl), minlength=len(ids))
+    return out
+
+
+def near_hour(train: pd.DataFrame, ids: pd.Index, hour: int) -> np.ndarray:
+    from musicrec import schema as S
+
+    pos = ids.get_indexer(train[S.ITEM_ID])
+    h = (train[S.TS].dt.hour + train[S.TS].dt.minute / 60).to_numpy()
+    d = np.minimum(np.abs(h - hour), 24 - np.abs(h - hour))
+    return np.bincount(pos, weights=np.exp(-0.5 * (d / 2.0) ** 2), minlength=len(ids))
+
+
+def main() -> None:
+    from bench_evaluate import people
+
+    from musicrec import schema as S
+    from musicrec.config import DEFAULT_COUNTING
+    from musicrec.evaluation.metrics import ndcg_at_k
+    from musicrec.evaluation.protocol import ProtocolConfig, split, test_sessions
+    from musicrec.history import apply_counting_rule, load_paths
+    from musicrec.matching import match_plays
+
+    config = ProtocolConfig()
+    per_person = {}
+    for name, files in people().items():
+        counted = apply_counting_rule(load_paths(files).plays, DEFAULT_COUNTING)
+        matched = match_plays(counted.sort_values(S.TS, kind="stable"), None, fuzzy=False)
+        train, test = split(matched, config.split_quantile)
+        ids = pd.Index(pd.unique(train[S.ITEM_ID]))
+        known = set(ids)
+        sessions = test_sessions(test, known, config)
+        if not sessions:
+            continue
+        relevant = [{i for i in s[S.ITEM_ID] if i in known} for s in sessions]
+        hours = [int(s[S.TS].iloc[0].hour) for s in sessions]
+        oracle = np.zeros(len(ids))
+        for rel in relevant:
+            oracle[ids.get_indexer(list(rel))] += 1
+        fixed = signals(train, ids)
+        fixed["oracle (test-period counts)"] = oracle + 1e-6 * fixed["frequency"]
+        row = {}
+        for label in [*fixed, "plays near the hour"]:
+            vals = []
+            for rel, h in zip(relevant, hours, strict=True):
+                score = fixed[label] if label in fixed else near_hour(train, ids, h)
+                top = np.argsort(-score, kind="stable")[: config.k]
+                vals.append(ndcg_at_k(list(ids[top]), rel, config.k))
+            row[label] = float(np.mean(vals))
+        row["best single signal (picked on test)"] = max(
+            v for k, v in row.items() if not k.startswith("oracle")
+        )
+        per_person[name] = row
+        print(f"{name:28s} " + "  ".join(f"{k} {v:.3f}" for k, v in row.items()), flush=True)
+    df = pd.DataFrame(per_person).T
+    med = df.median().round(4)
+    print("\nmedian over people:\n" + med.to_string())
+    out = ROOT / "benchmarks" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "start_ceiling.json").write_text(
+        json.dumps({"median": med.to_dict(), "people": per_person}, indent=1)
+    )
+
+
+if __name__ == "__main__":
+    main()
