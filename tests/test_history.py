@@ -280,6 +280,12 @@ def test_whole_export_zip_with_nested_folders_and_macos_junk():
 
 BAD_CASES = [
     ("notjson.json", b"this is not json", "not valid JSON"),
+    (
+        "flags.json",
+        _json([{**EXTENDED[0], "skipped": True}, {**EXTENDED[0], "skipped": 1}]),
+        "unexpected type",
+    ),
+    ("huge.json", _json([{**EXTENDED[0], "ms_played": 2**70}]), "too large"),
     ("truncated.json", _json(ACCOUNT)[:-20], "truncated"),
     ("wrong.json", _json([{"foo": 1, "bar": 2}]), "unrecognised records"),
     ("empty.json", b"", "empty"),

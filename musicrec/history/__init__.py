@@ -108,6 +108,16 @@ def apply_counting_rule(plays: pd.DataFrame, rule: CountingRule) -> pd.DataFrame
 
 
 def _parse_payload(name: str, data: bytes, mapping: Mapping[str, str] | None = None) -> F.Parsed:
+    """Parse one file's bytes; anything wrong with them is an UnsupportedFileError naming the file."""
+    try:
+        return _parse_known(name, data, mapping)
+    except (TypeError, ValueError, OverflowError) as exc:  # e.g. a flag of 1, a 30-digit duration
+        raise UnsupportedFileError(
+            name, f"some records hold values of an unexpected type or size ({exc})"
+        ) from exc
+
+
+def _parse_known(name: str, data: bytes, mapping: Mapping[str, str] | None) -> F.Parsed:
     lower = name.lower()
     if mapping is not None:
         return F.parse_generic_csv(name, F.decode_text(name, data), mapping)

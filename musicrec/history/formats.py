@@ -234,6 +234,8 @@ def _ms(path: str, values: list) -> pd.Series:
         raise UnsupportedFileError(
             path, "no record has a numeric play duration (ms_played/msPlayed)"
         )
+    if (ms.abs() >= 2**63).any():
+        raise UnsupportedFileError(path, "a play duration is too large to be milliseconds")
     return ms.round().astype("Int64")
 
 
