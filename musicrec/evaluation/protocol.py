@@ -157,6 +157,7 @@ class _Scorer:
     def __init__(self, ws: Workspace, train: pd.DataFrame, config: ProtocolConfig) -> None:
         from musicrec.hybrid import Hybrid
 
+        self.ws = ws
         self.ids = pd.Index(ws.items[S.ITEM_ID])
         self.hybrid = Hybrid().fit(ws)
         self.freq = _frequency(train, self.ids)
@@ -328,7 +329,11 @@ def _coordinate_ascent(
 def _tune(ws_builder: Callable[[pd.DataFrame], Workspace], train: pd.DataFrame, config: ProtocolConfig,
           progress: Progress | None) -> dict[str, dict]:  # fmt: skip
     """Pick hybrid weights per task on the last 20% of the training period (never the test period)."""
-    default = {"start": DEFAULT_WEIGHTS, "continuation": DEFAULT_WEIGHTS}
+    default = {
+        "start": DEFAULT_WEIGHTS,
+        "continuation": DEFAULT_WEIGHTS,
+        "discovery": DISCOVERY_WEIGHTS,
+    }
     inner_train, valid = split(train, 0.8)
     if inner_train.empty or valid.empty:
         return default
@@ -351,10 +356,12 @@ def _tune(ws_builder: Callable[[pd.DataFrame], Workspace], train: pd.DataFrame, 
                 queries[task].append(q)
     if progress is not None:
         progress(0.45, "Tuning blend weights on the training period")
-    return {
+    tuned = {
         task: _coordinate_ascent(qs, config.k, *_TUNING[task]) if qs else DEFAULT_WEIGHTS
         for task, qs in queries.items()
     }
+    tuned["discovery"] = _tune_discovery(scorer, inner_train, valid, config.k)
+    return tuned
 
 
 def evaluate_history(
@@ -396,13 +403,15 @@ def evaluate_history(
     weights = (
         _tune(ws_builder, train, config, progress)
         if tune
-        else {"start": DEFAULT_WEIGHTS, "continuation": DEFAULT_WEIGHTS}
+        else {
+            "start": DEFAULT_WEIGHTS,
+            "continuation": DEFAULT_WEIGHTS,
+            "discovery": DISCOVERY_WEIGHTS,
+        }
     )
     result.weights = weights
-    ws = ws_builder(train)
-    tables, n = _run_tasks(
-        _Scorer(ws, train, config), train, test, config, weights, progress, (0.5, 0.95)
-    )
+    scorer = _Scorer(ws_builder(train), train, config)
+    tables, n = _run_tasks(scorer, train, test, config, weights, progress, (0.5, 0.95))
     result.sessions = n
     if not n:
         result.notes.append(
@@ -410,7 +419,7 @@ def evaluate_history(
         )
     for task, rows in tables.items():
         result.tables[task] = _table(rows)
-    disc = _discovery(ws, train, test, config)
+    disc = _discovery(scorer, train, test, config, weights["discovery"])
     if disc is not None:
         result.tables["discovery"] = disc
     else:
@@ -429,48 +438,95 @@ def evaluate_history(
     return result
 
 
-def _discovery(
-    ws: Workspace, train: pd.DataFrame, test: pd.DataFrame, config: ProtocolConfig
-) -> pd.DataFrame | None:
-    """Rank candidate artists (in the items, never played in training); relevant = artists new in test."""
+DISCOVERY_WEIGHTS = {"collaborative": 1.0, "content": 1.0}
+"""The discovery hybrid's weights before tuning (the other engines need a session context)."""
+
+
+@dataclass(frozen=True)
+class _Discovery:
+    """Candidate tracks for discovery (by artists never played in training) and the relevant artists."""
+
+    pos: np.ndarray
+    artists: np.ndarray
+    relevant: set
+    popularity: np.ndarray
+
+
+def _discovery_setup(ws: Workspace, train: pd.DataFrame, test: pd.DataFrame) -> _Discovery | None:
     items = ws.items
     in_cat = items[items[S.IN_CATALOG]]
-    if in_cat.empty:
-        return None
     played = set(train[S.ARTIST])
     candidates = in_cat[~in_cat[S.ARTIST].isin(played)]
-    new_artists = set(test[S.ARTIST]) - played
-    relevant = new_artists & set(candidates[S.ARTIST])
+    relevant = (set(test[S.ARTIST]) - played) & set(candidates[S.ARTIST])
     if not relevant or candidates.empty:
         return None
-    from musicrec.hybrid import BlendWeights, Hybrid, HybridConfig
-
-    hybrid = Hybrid().fit(ws)
-    req = Request()
-    art = candidates[S.ARTIST].to_numpy()
-    pos = pd.Index(items[S.ITEM_ID]).get_indexer(candidates[S.ITEM_ID])
-    pop = candidates[S.POPULARITY].fillna(0).to_numpy(dtype=float)
-    rng = np.random.default_rng(config.random_state)
-    model_scores = {"random": rng.random(len(candidates)), "popularity": pop}
-    for name in ("collaborative", "content"):
-        model_scores[name] = hybrid.engines_[name].score(req).to_numpy(dtype=float)[pos]
-    blend, _, _ = hybrid.blend(
-        req, BlendWeights(mood=0, context=0, co_listening=0), HybridConfig(novelty=1.0)
+    return _Discovery(
+        pos=pd.Index(items[S.ITEM_ID]).get_indexer(candidates[S.ITEM_ID]),
+        artists=candidates[S.ARTIST].to_numpy(),
+        relevant=relevant,
+        popularity=candidates[S.POPULARITY].fillna(0).to_numpy(dtype=float),
     )
-    model_scores["hybrid"] = blend[pos]
-    artist_pop = candidates.groupby(S.ARTIST)[S.POPULARITY].mean().fillna(0) + 1
+
+
+def _discovery_blend(scorer: _Scorer, d: _Discovery, w: dict) -> np.ndarray:
+    from musicrec.hybrid import BlendWeights, HybridConfig
+
+    weights = BlendWeights(collaborative=w["collaborative"], content=w["content"], mood=0, context=0, co_listening=0)  # fmt: skip
+    blend, _, _ = scorer.hybrid.blend(Request(), weights, HybridConfig(novelty=1.0))
+    return blend[d.pos]
+
+
+def _artist_ranking(scores: np.ndarray, artists: np.ndarray, k: int) -> list:
+    """Artists by their best track's score, best first (NaN ranks last)."""
+    s = np.where(np.isnan(scores), -np.inf, scores)
+    best = pd.Series(s).groupby(artists).max().sort_values(ascending=False, kind="stable")
+    return list(best.index[:k])
+
+
+def _tune_discovery(scorer: _Scorer, train: pd.DataFrame, valid: pd.DataFrame, k: int) -> dict:
+    """The content weight (collaborative fixed at 1) that ranks the artists new in ``valid`` best;
+    it moves from ``DISCOVERY_WEIGHTS`` only for a strict gain."""
+    d = _discovery_setup(scorer.ws, train, valid)
+    if d is None:
+        return DISCOVERY_WEIGHTS
+
+    def ndcg(w: dict) -> float:
+        ranked = _artist_ranking(_discovery_blend(scorer, d, w), d.artists, k)
+        return _metric_row([ranked], [d.relevant], k)["ndcg@10"]
+
+    best_w, best = DISCOVERY_WEIGHTS, ndcg(DISCOVERY_WEIGHTS)
+    for value in _LADDER:
+        w = {"collaborative": 1.0, "content": value}
+        v = ndcg(w)
+        if v > best:
+            best_w, best = w, v
+    return best_w
+
+
+def _discovery(
+    scorer: _Scorer, train: pd.DataFrame, test: pd.DataFrame, config: ProtocolConfig, w: dict
+) -> pd.DataFrame | None:
+    """Rank candidate artists (in the items, never played in training); relevant = artists new in test."""
+    d = _discovery_setup(scorer.ws, train, test)
+    if d is None:
+        return None
+    req = Request()
+    rng = np.random.default_rng(config.random_state)
+    model_scores = {"random": rng.random(len(d.pos)), "popularity": d.popularity}
+    for name in ("collaborative", "content"):
+        model_scores[name] = scorer.hybrid.engines_[name].score(req).to_numpy(dtype=float)[d.pos]
+    model_scores["hybrid"] = _discovery_blend(scorer, d, w)
+    artist_pop = pd.Series(d.popularity).groupby(d.artists).mean() + 1
     p_art = (artist_pop / artist_pop.sum()).to_dict()
-    feats = items.iloc[pos][list(S.AUDIO_FEATURES)].to_numpy(dtype=float)
+    feats = scorer.ws.items.iloc[d.pos][list(S.AUDIO_FEATURES)].to_numpy(dtype=float)
     rows = {}
-    n_art = len(set(art))
+    n_art = len(set(d.artists))
     for name, s in model_scores.items():
-        s = np.where(np.isnan(s), -np.inf, s)
-        best = pd.Series(s).groupby(art).max().sort_values(ascending=False, kind="stable")
-        ranked = list(best.index[: config.k])
-        row = _metric_row([ranked], [relevant], config.k)
+        ranked = _artist_ranking(s, d.artists, config.k)
+        row = _metric_row([ranked], [d.relevant], config.k)
         row["coverage"] = catalog_coverage([ranked], n_art, config.k)
         row["novelty"] = novelty(ranked, p_art, config.k)
-        top_tracks = np.argsort(-s)[: config.k]
+        top_tracks = np.argsort(-np.where(np.isnan(s), -np.inf, s))[: config.k]
         row["diversity"] = intra_list_diversity(
             (feats[top_tracks] - np.nanmean(feats, axis=0)) / (np.nanstd(feats, axis=0) + 1e-9)
         )
