@@ -240,7 +240,7 @@ def _combine(
     plays = T.to_plays([p.plays for p in parsed if p.plays.num_rows])
     if rule is not None and not plays.empty:
         plays = apply_counting_rule(plays, rule)
-    lib_parts = [p.library for p in parsed if not p.library.empty]
+    lib_parts = [p.library for p in parsed if p.library is not None and not p.library.empty]
     library = pd.concat(lib_parts, ignore_index=True) if lib_parts else S.empty_library()
     if not library.empty:
         library = library.drop_duplicates(

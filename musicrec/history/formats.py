@@ -42,12 +42,16 @@ _ACCOUNT_TIME = "endTime"
 
 @dataclass(frozen=True)
 class Parsed:
-    """What one file yielded: plays as an Arrow table (``plays_table.SCHEMA``), library rows."""
+    """What one file yielded: plays as an Arrow table (``plays_table.SCHEMA``), library rows.
+
+    ``library`` is None for files without library rows (building an empty frame per file
+    would cost more than parsing a small one).
+    """
 
     format: str
     records: int
     plays: pa.Table = field(default_factory=T.empty)
-    library: pd.DataFrame = field(default_factory=S.empty_library)
+    library: pd.DataFrame | None = None
 
 
 def decode_text(path: str, data: bytes) -> str:
