@@ -5,11 +5,14 @@ is the hot path behind every slider move:
 
 1. each engine's scores for the request, cached per engine on only the request fields
    that engine reads (moving the valence slider re-scores the mood engine alone);
-2. per-engine normalisation: min-max to 0-1 over the items the engine scored; items it
-   cannot score (NaN) get the median of its scores, so the gap is filled by the other
-   engines. (A z-score through a logistic saturated: every track co-listened with the seeds
-   came out near 1 and their order was lost; min-max keeps it, and took the continuation
-   task from 0.142 to 0.154 NDCG@10 on the shared histories.);
+2. per-engine normalisation: percentile rank to 0-1 over the items the engine scored; items
+   it cannot score (NaN) get the neutral 0.5, so the gap is filled by the other engines.
+   Every engine then spreads its scores the same way, so a blend weight means what it says.
+   (A z-score through a logistic saturated: every track co-listened with the seeds came out
+   near 1 and their order was lost. Min-max kept the order but let one engine's few top
+   items outweigh the requested mood: a calm jazz track by a favourite artist made a
+   workout list. Percentiles do neither; continuation NDCG@10 on the shared histories:
+   logistic 0.142, min-max 0.154, percentile 0.146.)
 3. weighted mean with normalised ``BlendWeights``, plus the familiar-to-new term;
 4. disliked (and, if asked, already-heard) items removed; MMR re-ranking over a
    candidate pool for diversity, with an artist cap;
@@ -105,8 +108,15 @@ def default_engines() -> dict[str, Engine]:
     return {e.name: e for e in engines}
 
 
+_EXACT_PERCENTILES = 65_536
+"""Up to this many scored items percentiles are exact (a sort). Above, a histogram of this many
+equal-width bins stands in for the sort: O(n), monotone (the order of scores is kept) and ties
+stay equal, but items that share a bin with a large tie can be off by that tie's share. It
+keeps a slider move on a million tracks fast (an exact rank costs ~150-200 ms per engine)."""
+
+
 def _normalise(scores: np.ndarray) -> np.ndarray:
-    """Min-max to 0-1 over the scored items; NaN -> the median of the scored items (neutral)."""
+    """Percentile rank to 0-1 over the scored items (ties share their mean rank); NaN -> 0.5."""
     ok = ~np.isnan(scores)
     out = np.full(scores.shape, 0.5, dtype=np.float32)
     if ok.sum() < 2:
@@ -115,10 +125,27 @@ def _normalise(scores: np.ndarray) -> np.ndarray:
     lo, hi = vals.min(), vals.max()
     if hi <= lo:
         return out
-    scaled = (vals - lo) / (hi - lo)
-    out[ok] = scaled
-    out[~ok] = np.median(scaled)
+    if len(vals) > _EXACT_PERCENTILES:
+        out[ok] = _histogram_percentiles(vals, lo, hi)
+        return out
+    sample = np.sort(vals)
+    knots, first = np.unique(sample, return_index=True)
+    last = np.append(first[1:], len(sample)) - 1
+    mean_rank = (first + last) / (2 * (len(sample) - 1))
+    out[ok] = mean_rank[np.searchsorted(knots, vals)]
     return out
+
+
+def _histogram_percentiles(vals: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Approximate percentiles of many values: the share below a value's bin plus its linear
+    position inside the bin (see ``_EXACT_PERCENTILES``)."""
+    bins = _EXACT_PERCENTILES
+    pos = (vals - lo) * (bins / (hi - lo))
+    idx = np.minimum(pos.astype(np.int64), bins - 1)
+    counts = np.bincount(idx, minlength=bins)
+    below = np.cumsum(counts) - counts
+    inside = np.clip(pos - idx, 0.0, 1.0)
+    return (below[idx] + inside * np.maximum(counts[idx] - 1, 0)) / (len(vals) - 1)
 
 
 class Hybrid:
