@@ -128,10 +128,9 @@ def _normalise(scores: np.ndarray) -> np.ndarray:
     if len(vals) > _EXACT_PERCENTILES:
         out[ok] = _histogram_percentiles(vals, lo, hi)
         return out
-    sample = np.sort(vals)
-    knots, first = np.unique(sample, return_index=True)
-    last = np.append(first[1:], len(sample)) - 1
-    mean_rank = (first + last) / (2 * (len(sample) - 1))
+    knots, copies = np.unique(vals, return_counts=True)
+    last = np.cumsum(copies) - 1  # sorted position of each distinct value's last copy
+    mean_rank = (last - (copies - 1) / 2) / (len(vals) - 1)
     out[ok] = mean_rank[np.searchsorted(knots, vals)]
     return out
 

@@ -8,8 +8,8 @@ parts, added before a log:
 - **same session**: the number of sessions in which a track was played together with each
   seed, anywhere in the session (``session_weight``). A session is often one playlist or
   album played in any order, so this reaches the rest of it, not only the next few tracks
-  (on the shared histories' continuation task: NDCG@10 0.130 for neighbours alone, 0.151
-  for both; ``benchmarks/bench_evaluate.py``).
+  (on the shared histories' continuation task, ``benchmarks/bench_evaluate.py``: NDCG@10
+  0.124 with neighbours alone, 0.150 with both).
 
 The score of an item is its co-occurrence with the request's seeds and liked tracks, or,
 without any, with the user's most recent session.
