@@ -114,9 +114,8 @@ class CoListenEngine(Engine):
         shared = np.asarray(sessions.sum(axis=1)).ravel() >= 2  # sessions of one track link nothing
         self.sessions_ = sessions[shared].tocsr()
         self.items_by_session_ = self.sessions_.T.tocsr()
-        self.active_ = np.zeros(n, dtype=bool)
-        self.active_[np.unique(self.matrix_.nonzero()[0])] = True
-        self.active_[np.unique(self.sessions_.indices)] = True
+        self.active_ = np.zeros(n, dtype=bool)  # every co-occurrence lies in a shared session
+        self.active_[self.sessions_.indices] = True
         self.recent_ = (
             np.unique(idx[session == session.max()])
             if len(session)

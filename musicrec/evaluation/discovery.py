@@ -12,7 +12,6 @@ Artists are keyed by ``musicrec.matching.normalise_name`` on both sides.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +21,7 @@ from musicrec import schema as S
 from musicrec.config import DEFAULT_COUNTING
 from musicrec.engines.collaborative import CommunityModel
 from musicrec.evaluation.metrics import PER_QUERY, catalog_coverage, novelty
-from musicrec.evaluation.protocol import ProtocolConfig, split
+from musicrec.evaluation.protocol import ProtocolConfig, discovery_table, split
 
 _DEFAULT_CONFIG = ProtocolConfig()
 
@@ -96,9 +95,6 @@ def artist_discovery(
         row["coverage"] = catalog_coverage([ranked], int(candidates.sum()), config.k)
         row["novelty"] = novelty(ranked, p_artist, config.k)
         rows[name] = row
-    table = pd.DataFrame.from_dict(rows, orient="index")
-    table.index.name = "model"
-    best = table.loc[["random", "popularity"], "ndcg@10"].max()
-    table["vs best baseline"] = table["ndcg@10"] / best if best > 0 else math.nan
+    table = discovery_table(rows)
     table["relevant"] = len(relevant)
     return table

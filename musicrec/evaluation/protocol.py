@@ -314,7 +314,7 @@ def _coordinate_ascent(
         improved = False
         for j in range(len(w)):
             for value in _LADDER:
-                if value == w[j]:
+                if np.float32(value) == w[j]:  # the weights as they are: no gain to find
                     continue
                 trial = w.copy()
                 trial[j] = value
@@ -331,14 +331,9 @@ def _coordinate_ascent(
 def _tune(ws_builder: Callable[[pd.DataFrame], Workspace], train: pd.DataFrame, config: ProtocolConfig,
           progress: Progress | None) -> dict[str, dict]:  # fmt: skip
     """Pick hybrid weights per task on the last 20% of the training period (never the test period)."""
-    default = {
-        "start": DEFAULT_WEIGHTS,
-        "continuation": DEFAULT_WEIGHTS,
-        "discovery": DISCOVERY_WEIGHTS,
-    }
     inner_train, valid = split(train, 0.8)
     if inner_train.empty or valid.empty:
-        return default
+        return _UNTUNED
     scorer = _Scorer(ws_builder(inner_train), inner_train, config)
     known = set(inner_train[S.ITEM_ID])
     ids = scorer.ids.to_numpy()
@@ -402,15 +397,7 @@ def evaluate_history(
     def ws_builder(tr: pd.DataFrame) -> Workspace:
         return build_workspace(tr, catalog, community=community, rule=None, fuzzy=False)
 
-    weights = (
-        _tune(ws_builder, train, config, progress)
-        if tune
-        else {
-            "start": DEFAULT_WEIGHTS,
-            "continuation": DEFAULT_WEIGHTS,
-            "discovery": DISCOVERY_WEIGHTS,
-        }
-    )
+    weights = _tune(ws_builder, train, config, progress) if tune else _UNTUNED
     result.weights = weights
     scorer = _Scorer(ws_builder(train), train, config)
     tables, n = _run_tasks(scorer, train, test, config, weights, progress, (0.5, 0.95))
@@ -442,6 +429,11 @@ def evaluate_history(
 
 DISCOVERY_WEIGHTS = {"collaborative": 1.0, "content": 1.0}
 """The discovery hybrid's weights before tuning (the other engines need a session context)."""
+_UNTUNED = {
+    "start": DEFAULT_WEIGHTS,
+    "continuation": DEFAULT_WEIGHTS,
+    "discovery": DISCOVERY_WEIGHTS,
+}
 
 
 @dataclass(frozen=True)
@@ -533,6 +525,12 @@ def _discovery(
             (feats[top_tracks] - np.nanmean(feats, axis=0)) / (np.nanstd(feats, axis=0) + 1e-9)
         )
         rows[name] = row
+    return discovery_table(rows)
+
+
+def discovery_table(rows: dict[str, dict]) -> pd.DataFrame:
+    """Metric rows per model (random and popularity among them) -> the discovery table, with
+    each model's NDCG@10 relative to the better of those two baselines."""
     df = pd.DataFrame.from_dict(rows, orient="index")
     df.index.name = "model"
     best = df.loc[["random", "popularity"], "ndcg@10"].max()
