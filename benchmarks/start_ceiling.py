@@ -3,8 +3,11 @@
 Usage: python benchmarks/start_ceiling.py
 For each shared history (as in bench_evaluate.py), on the protocol's own split and test
 sessions, ranks the known tracks by one signal from the training period at a time:
-play count, recency-weighted counts (half-lives 7/14/30/90/365 days), plays near the
-session's hour (a 2 h circular kernel), and, as a ceiling no real model can reach, the
+play count, distinct days played, recency-weighted counts (half-lives 7/14/30/90/365
+days), plays near the session's hour (a 2 h circular kernel), plays on the session's day
+type (weekday or weekend) with a 14-day half-life, recency whose half-life is the gap
+between the training period's end and the session (at least 7 days: a long gap trusts
+long-term counts), and, as a ceiling no real model can reach, the
 **oracle**: how many test sessions each track is in (the perfect context-free ranking of
 the test period). Prints per-person and median NDCG@10 and writes
 benchmarks/results/start_ceiling.json. The oracle and the best single signal per person
@@ -34,6 +37,10 @@ def signals(train: pd.DataFrame, ids: pd.Index) -> dict[str, np.ndarray]:
     pos = ids.get_indexer(train[S.ITEM_ID])
     age = ((train[S.TS].max() - train[S.TS]).dt.total_seconds() / 86400).to_numpy()
     out = {"frequency": np.bincount(pos, minlength=len(ids)).astype(float)}
+    days = pd.DataFrame({"pos": pos, "day": train[S.TS].dt.floor("D")}).drop_duplicates()
+    out["distinct days played"] = (
+        np.bincount(days["pos"], minlength=len(ids)) + 1e-3 * out["frequency"]
+    )
     for hl in (7, 14, 30, 90, 365):
         out[f"recency {hl} d"] = np.bincount(pos, weights=0.5 ** (age / hl), minlength=len(ids))
     return out
@@ -46,6 +53,35 @@ def near_hour(train: pd.DataFrame, ids: pd.Index, hour: int) -> np.ndarray:
     h = (train[S.TS].dt.hour + train[S.TS].dt.minute / 60).to_numpy()
     d = np.minimum(np.abs(h - hour), 24 - np.abs(h - hour))
     return np.bincount(pos, weights=np.exp(-0.5 * (d / 2.0) ** 2), minlength=len(ids))
+
+
+def same_daytype(train: pd.DataFrame, ids: pd.Index, start: pd.Timestamp) -> np.ndarray:
+    """Plays on the session's day type (weekday/weekend), other days at half, 14-day half-life."""
+    from musicrec import schema as S
+
+    pos = ids.get_indexer(train[S.ITEM_ID])
+    age = ((train[S.TS].max() - train[S.TS]).dt.total_seconds() / 86400).to_numpy()
+    same = (train[S.TS].dt.day_of_week >= 5).to_numpy() == (start.day_of_week >= 5)
+    w = 0.5 ** (age / 14) * np.where(same, 1.0, 0.5)
+    return np.bincount(pos, weights=w, minlength=len(ids))
+
+
+def gap_recency(train: pd.DataFrame, ids: pd.Index, start: pd.Timestamp) -> np.ndarray:
+    """Recency whose half-life is the gap from the training period's end to the session."""
+    from musicrec import schema as S
+
+    pos = ids.get_indexer(train[S.ITEM_ID])
+    end = train[S.TS].max()
+    age = ((end - train[S.TS]).dt.total_seconds() / 86400).to_numpy()
+    half_life = max(7.0, (start - end).total_seconds() / 86400)
+    return np.bincount(pos, weights=0.5 ** (age / half_life), minlength=len(ids))
+
+
+PER_SESSION = {
+    "plays near the hour": lambda tr, ids, start: near_hour(tr, ids, start.hour),
+    "same day type, 14 d": same_daytype,
+    "recency, half-life = gap": gap_recency,
+}
 
 
 def main() -> None:
@@ -70,17 +106,17 @@ def main() -> None:
         if not sessions:
             continue
         relevant = [{i for i in s[S.ITEM_ID] if i in known} for s in sessions]
-        hours = [int(s[S.TS].iloc[0].hour) for s in sessions]
+        starts = [s[S.TS].iloc[0] for s in sessions]
         oracle = np.zeros(len(ids))
         for rel in relevant:
             oracle[ids.get_indexer(list(rel))] += 1
         fixed = signals(train, ids)
         fixed["oracle (test-period counts)"] = oracle + 1e-6 * fixed["frequency"]
         row = {}
-        for label in [*fixed, "plays near the hour"]:
+        for label in [*fixed, *PER_SESSION]:
             vals = []
-            for rel, h in zip(relevant, hours, strict=True):
-                score = fixed[label] if label in fixed else near_hour(train, ids, h)
+            for rel, start in zip(relevant, starts, strict=True):
+                score = fixed[label] if label in fixed else PER_SESSION[label](train, ids, start)
                 top = np.argsort(-score, kind="stable")[: config.k]
                 vals.append(ndcg_at_k(list(ids[top]), rel, config.k))
             row[label] = float(np.mean(vals))
@@ -91,11 +127,16 @@ def main() -> None:
         print(f"{name:28s} " + "  ".join(f"{k} {v:.3f}" for k, v in row.items()), flush=True)
     df = pd.DataFrame(per_person).T
     med = df.median().round(4)
-    print("\nmedian over people:\n" + med.to_string())
+    print("\nmedian (mean) over people:")
+    for label, m in med.items():
+        print(f"  {label:40s} {m:.4f} ({df[label].mean():.4f})")
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "start_ceiling.json").write_text(
-        json.dumps({"median": med.to_dict(), "people": per_person}, indent=1)
+        json.dumps(
+            {"median": med.to_dict(), "mean": df.mean().round(4).to_dict(), "people": per_person},
+            indent=1,
+        )
     )
 
 
