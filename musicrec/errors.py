@@ -23,6 +23,13 @@ class UnsupportedFileError(MusicrecError):
         return type(self), (self.path, self.problem)
 
 
+class UnrecognisedFileError(UnsupportedFileError):
+    """A readable file that is not one of ours (another file of the export, an empty list...).
+
+    Inside an uploaded zip such a member is skipped; a member that is broken is an error.
+    """
+
+
 class FileTooLargeError(UnsupportedFileError):
     """A file (or zip member, once decompressed) is over the configured size limit."""
 

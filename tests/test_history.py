@@ -278,6 +278,28 @@ def test_whole_export_zip_with_nested_folders_and_macos_junk():
     assert len(result.plays) == 5 and not result.errors
 
 
+def test_broken_history_inside_a_zip_is_an_error_and_the_rest_still_loads():
+    data = _zip(
+        {
+            "Spotify Account Data/StreamingHistory_music_0.json": _json(ACCOUNT),
+            "Spotify Account Data/StreamingHistory_music_1.json": _json(ACCOUNT)[:-20],
+            "Spotify Account Data/StreamingHistory_podcast_0.json": b"[]",
+            "Spotify Account Data/Identity.json": _json({"displayName": "x"}),
+        }
+    )
+    result = load_uploads([("my_spotify_data.zip", data)])
+    by_path = {r.path: r for r in result.reports}
+    root = "my_spotify_data.zip/Spotify Account Data/"
+    broken = by_path[root + "StreamingHistory_music_1.json"]
+    assert broken.format is None and "truncated" in broken.error
+    assert [r.path for r in result.errors] == [root + "StreamingHistory_music_1.json"]
+    # Readable files that are not history (an empty podcast list, the identity) are skipped.
+    assert by_path[root + "StreamingHistory_podcast_0.json"].format == "skipped"
+    assert by_path[root + "Identity.json"].format == "skipped"
+    assert by_path[root + "StreamingHistory_music_0.json"].records == 3
+    assert len(result.plays) == 3
+
+
 BAD_CASES = [
     ("notjson.json", b"this is not json", "not valid JSON"),
     (

@@ -23,7 +23,12 @@ import pandas as pd
 
 from musicrec import schema as S
 from musicrec.config import DEFAULT_LIMITS, CountingRule, IngestLimits
-from musicrec.errors import FileTooLargeError, UnsafeArchiveError, UnsupportedFileError
+from musicrec.errors import (
+    FileTooLargeError,
+    UnrecognisedFileError,
+    UnsafeArchiveError,
+    UnsupportedFileError,
+)
 from musicrec.history import formats as F
 from musicrec.history import plays_table as T
 
@@ -292,8 +297,9 @@ def _ingest(
                 _check_size(inner, len(payload), limits)
                 result = _parse_payload(inner, payload, mapping)
             except UnsupportedFileError as exc:
-                if is_zip and inner != name:
-                    # Other files of the export (Userdata.json, SearchQueries.json...) are not history.
+                if is_zip and inner != name and isinstance(exc, UnrecognisedFileError):
+                    # Other files of the export (Userdata.json, SearchQueries.json...) are not
+                    # history; a broken member (truncated, not JSON, bad values) is an error.
                     reports.append(FileReport(inner, SKIPPED, 0, 0, None))
                     continue
                 reports.append(FileReport(inner, None, 0, 0, str(exc)))

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from musicrec import schema as S
-from musicrec.errors import UnsupportedFileError
+from musicrec.errors import UnrecognisedFileError, UnsupportedFileError
 from musicrec.history import plays_table as T
 
 # Format names shown in reports
@@ -96,23 +96,23 @@ def detect_json(path: str, payload: Any) -> str:
             return SPOTIFY_PLAYLISTS
         if isinstance(payload.get("tracks"), list):
             return SPOTIFY_LIBRARY
-        raise UnsupportedFileError(
+        raise UnrecognisedFileError(
             path, "JSON object is neither a Spotify library (tracks) nor playlists (playlists)"
         )
     if not isinstance(payload, list):
-        raise UnsupportedFileError(path, "JSON is not a list of plays")
+        raise UnrecognisedFileError(path, "JSON is not a list of plays")
     if not payload:
-        raise UnsupportedFileError(path, "the file holds no records (an empty list)")
+        raise UnrecognisedFileError(path, "the file holds no records (an empty list)")
     first = next((r for r in payload if isinstance(r, dict)), None)
     if first is None:
-        raise UnsupportedFileError(path, "JSON list holds no objects: not a listening history")
+        raise UnrecognisedFileError(path, "JSON list holds no objects: not a listening history")
     keys = set(first)
     if keys >= _EXTENDED_KEYS:
         return SPOTIFY_EXTENDED
     if _ACCOUNT_TIME in keys and "msPlayed" in keys:
         return SPOTIFY_ACCOUNT
     shown = ", ".join(sorted(keys)[:8])
-    raise UnsupportedFileError(
+    raise UnrecognisedFileError(
         path,
         f"unrecognised records (keys: {shown}); expected Spotify streaming history (endTime/msPlayed or ts/ms_played)",
     )
@@ -531,7 +531,7 @@ def parse_csv(path: str, text: str) -> Parsed:
                 path, LASTFM_BENFOXALL, frame, ts, {S.ARTIST: 0, S.ALBUM: 1, S.TRACK: 2}
             )
     shown = ", ".join(list(cols)[:8])
-    raise UnsupportedFileError(
+    raise UnrecognisedFileError(
         path,
         f"unrecognised CSV columns ({shown}); expected a Last.fm export (uts/artist/track or date/artist/track) "
         "or use the generic CSV import with a column mapping",
