@@ -6,8 +6,9 @@ Prints and writes benchmarks/results/browser.json:
   rendered and idle, in a fresh browser;
 - slider p50/p95 (ms): 20 valence-slider moves on the playlist builder, each timed from
   the key press to the first track of the list changing in the DOM;
-- page_render_s: with the largest shared history uploaded, each page from the nav click
-  to rendered and idle.
+- load_settled_s: the largest shared history (josh-blas, 10 files) from "Load these
+  files" to the Your data page drawn in full, match chart included;
+- page_render_s: then each page from the nav click to rendered and idle.
 """
 
 from __future__ import annotations
@@ -71,11 +72,16 @@ def main() -> None:
                     page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(
                         [str(f) for f in sorted(largest.glob("*.json"))]
                     )
+                    t = time.perf_counter()
                     page.get_by_role("button", name="Load these files").click()
                     page.get_by_test_id("stAlert").filter(has_text="Loaded ").wait_for(
                         timeout=120_000
                     )
+                    # The page is settled when its last element, the match chart, is drawn
+                    # (the browser's first Plotly chart also loads plotly.js).
+                    page.locator(".js-plotly-plot").last.wait_for(timeout=120_000)
                     wait_idle(page)
+                    out["load_settled_s"] = round(time.perf_counter() - t, 2)
                     renders = {}
                     for name in PAGES:
                         for attempt in ("first", "again"):
