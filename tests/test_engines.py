@@ -123,6 +123,23 @@ def test_mood_presets(mood, winner):
     assert s.idxmax().startswith(winner)
 
 
+def test_mood_reason_gives_the_tracks_values_beside_the_ones_set():
+    from musicrec.engines.mood import MoodEngine
+
+    engine = MoodEngine().fit(tiny_workspace())
+    ids = list(engine.item_ids_[:3])
+    reasons = engine.explain(ids, Request(valence=0.6, energy=0.5))
+    for item, reason in zip(ids, reasons, strict=True):
+        p = engine.item_ids_.get_loc(item)
+        assert reason == (
+            f"close to the mood you set: valence {engine.valence_[p]:.2f} (you set 0.60), "
+            f"energy {engine.energy_[p]:.2f} (you set 0.50)"
+        )
+    only_energy = engine.explain(ids[:1], Request(energy=0.9)).iloc[0]
+    assert "valence" not in only_energy and "(you set 0.90)" in only_energy
+    assert "happy mood" in engine.explain(ids[:1], Request(mood="happy")).iloc[0]
+
+
 def test_mood_without_request_abstains_and_probabilities_sum_to_one():
     from musicrec.engines.mood import MoodEngine, mood_probabilities
 

@@ -157,6 +157,7 @@ class MoodEngine(Engine):
 
     def explain(self, item_ids: list[str], request: Request) -> pd.Series:
         pos = self.item_ids_.get_indexer(item_ids)
+        v, e = self._targets(request)
         out = []
         for p in pos:
             if p < 0 or np.isnan(self.probs_[p]).any():
@@ -165,10 +166,16 @@ class MoodEngine(Engine):
             top = MOODS[int(np.nanargmax(self.probs_[p]))]
             if request.mood:
                 out.append(f"fits your {request.mood} mood ({top} feel)")
-            else:
-                calm = "energetic" if self.energy_[p] > 0.6 else "calm"
-                bright = "bright" if self.valence_[p] > 0.55 else "dark"
-                out.append(f"matches the {bright}, {calm} sound you asked for")
+            else:  # the track's own values beside the ones asked for: never a made-up label
+                parts = [
+                    f"{label} {own:.2f} (you set {target:.2f})"
+                    for label, own, target in (
+                        ("valence", self.valence_[p], v),
+                        ("energy", self.energy_[p], e),
+                    )
+                    if target is not None
+                ]
+                out.append(f"close to the mood you set: {', '.join(parts)}" if parts else "")
         return pd.Series(out, index=pd.Index(item_ids, name=S.ITEM_ID), dtype="string")
 
 
