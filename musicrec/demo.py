@@ -6,7 +6,11 @@ a first-time user try every page before bringing their own data.
 
 The listener's plays are in UTC and the demo treats UTC as the listener's local
 time, so the rhythms (energetic mornings, workouts, calm late nights, weekend
-parties) appear at the hours you would expect.
+parties) appear at the hours you would expect. Sessions are shaped like real ones:
+an album in order, one of the listener's own playlists shuffled, or free picks; new
+artists are found month by month. The fictional community shares genres, popularity
+and (one in eight) the listener's long-term taste, never the listener's plays, so the
+Model quality page measures the engines on the demo without a leak from its test period.
 """
 
 from __future__ import annotations
@@ -476,48 +480,113 @@ def _catalog(rng: np.random.Generator, n_artists: int = 620, per_artist: int = 1
                          S.SUBGENRE: "string", S.TAGS: "string"})  # fmt: skip
 
 
-def _listener_taste(rng: np.random.Generator, catalog: pd.DataFrame, n_eras: int = 4) -> np.ndarray:
-    """Per-era weight of every track: power-law favourite artists that drift era to era."""
+@dataclass(frozen=True)
+class _Taste:
+    """The demo listener's taste, per catalog track."""
+
+    core: np.ndarray
+    """Long-term weight (power law over artists)."""
+    eras: np.ndarray
+    """(eras, tracks): the core weight drifting era to era."""
+    found: np.ndarray
+    """Month the track's artist was discovered: -1 known from the start, ``_MONTHS`` never."""
+
+
+_MONTHS = 25
+"""The two years of plays, in 30-day months."""
+
+
+def _listener_taste(rng: np.random.Generator, catalog: pd.DataFrame, n_eras: int = 4) -> _Taste:
+    """Favourite artists that drift era to era, and artists discovered month by month.
+
+    70% of the artists are known from the start; three more are found each month, more
+    likely popular ones in the genres the listener already loves (so people with similar
+    taste, and similar-sounding music, can point at them, as in real listening)."""
     artists = catalog[S.ARTISTS].to_numpy()
-    uniq, inv = np.unique(artists, return_inverse=True)
-    weights = np.empty((n_eras, len(catalog)))
+    uniq, first, inv = np.unique(artists, return_index=True, return_inverse=True)
     core = rng.pareto(1.3, size=len(uniq)) + 0.05
+    eras = np.empty((n_eras, len(catalog)))
     for e in range(n_eras):
         era = core * (rng.pareto(1.5, size=len(uniq)) + 0.2) ** 0.8
         track_noise = rng.gamma(0.7, 1.0, size=len(catalog))
-        weights[e] = era[inv] * track_noise
-    return weights
+        eras[e] = era[inv] * track_noise
+    pop = catalog[S.POPULARITY].to_numpy(dtype=float)[first] + 5
+    genre = pd.factorize(catalog[S.GENRE].to_numpy()[first])[0]
+    found = np.where(rng.random(len(uniq)) < 0.7, -1, _MONTHS)
+    love = np.bincount(genre, weights=core * (found < 0)) / np.maximum(np.bincount(genre), 1)
+    for month in range(_MONTHS):
+        pool = np.flatnonzero(found == _MONTHS)
+        p = pop[pool] * love[genre[pool]]
+        found[rng.choice(pool, size=min(3, len(pool)), replace=False, p=p / p.sum())] = month
+    return _Taste(core=core[inv], eras=eras, found=found[inv])
+
+
+_ALBUM_RUN, _PLAYLIST_RUN = 0.25, 0.35
+"""Shares of sessions that play one album in order, or one of the listener's own playlists
+shuffled; the rest are free picks. Real sessions are like this (on the shared histories
+co-listening predicts a session's continuation twice as well as recent plays), and
+without it the demo's co-listening engine would have nothing to find."""
+_PLAYLIST_SIZE = 30
 
 
 def _listener_plays(
-    rng: np.random.Generator, catalog: pd.DataFrame, days: int = 730
-) -> pd.DataFrame:
+    rng: np.random.Generator, catalog: pd.DataFrame, taste: _Taste, days: int = 730
+) -> tuple[pd.DataFrame, dict[tuple[int, str], np.ndarray]]:
+    """Two years of sessions, and the listener's playlists: {(era, slot): catalog rows}.
+
+    An artist is played only from the month it was found; a new find is played three times
+    as much in its first two months."""
     start = pd.Timestamp("2024-11-01", tz="UTC")
-    taste = _listener_taste(rng, catalog)
+    codes, uniq = pd.factorize(catalog[S.ARTISTS])  # rows of an artist are contiguous
+    first_row = np.searchsorted(codes, np.arange(len(uniq)), side="left")
+    n_rows = np.bincount(codes, minlength=len(uniq))
     genre_of = catalog[S.GENRE].to_numpy()
     duration = catalog[S.DURATION_MS].to_numpy()
     slot_probs = {}
     for name, (_, _, gw, _) in _SLOTS.items():
         g = np.array([gw.get(x, 0.0) for x in genre_of], dtype=float)
         slot_probs[name] = g
-    n_eras = taste.shape[0]
-    cdfs = {}
-    for e in range(n_eras):
+    n_eras = len(taste.eras)
+    cdfs = {}  # (month, slot)
+    for month in range(_MONTHS):
+        era = taste.eras[min(month * 30 * n_eras // days, n_eras - 1)]
+        new = (taste.found >= 0) & (taste.found <= month)
+        weight = np.where(taste.found <= month, era, 0.0) + new * np.median(era)
+        weight = weight * np.where(new & (month - taste.found < 2), 3.0, 1.0)
         for name in _SLOTS:
-            prob = taste[e] * slot_probs[name]
-            cdfs[e, name] = np.cumsum(prob) / prob.sum()
+            prob = weight * slot_probs[name]
+            cdfs[month, name] = np.cumsum(prob) / prob.sum()
+    playlists = {
+        (e, name): np.unique(
+            np.searchsorted(cdfs[e * days // (30 * n_eras), name], rng.random(3 * _PLAYLIST_SIZE))
+        )[:_PLAYLIST_SIZE]
+        for e in range(n_eras)
+        for name in _SLOTS
+    }
     start_ns = start.value
     day_ns, hour_ns, minute_ns = 86_400 * 10**9, 3_600 * 10**9, 60 * 10**9
     rows_item, rows_ts, rows_ms, rows_skip = [], [], [], []
     for d in range(days):
         wd = (start.day_of_week + d) % 7
         era = min(d * n_eras // days, n_eras - 1)
+        month = d // 30
         for name, (wds, hours, _, p) in _SLOTS.items():
             if wd not in wds or rng.random() > p:
                 continue
             hour = hours[int(rng.integers(0, len(hours)))]
             n_tracks = int(rng.integers(4, 16 if name != "party" else 26))
-            picks = np.searchsorted(cdfs[era, name], rng.random(n_tracks))
+            kind = rng.random()
+            if kind < _ALBUM_RUN:  # one album (an artist's tracks) in order, from a random track
+                a = codes[np.searchsorted(cdfs[month, name], rng.random())]
+                n_tracks = min(n_tracks, n_rows[a])
+                offset = int(rng.integers(0, n_rows[a]))
+                picks = first_row[a] + (offset + np.arange(n_tracks)) % n_rows[a]
+            elif kind < _ALBUM_RUN + _PLAYLIST_RUN:  # own playlist for this slot, shuffled
+                own = playlists[era, name]
+                n_tracks = min(n_tracks, len(own))
+                picks = rng.choice(own, size=n_tracks, replace=False)
+            else:
+                picks = np.searchsorted(cdfs[month, name], rng.random(n_tracks))
             skip = rng.random(n_tracks) < 0.12
             played = np.where(
                 skip,
@@ -556,11 +625,11 @@ def _listener_plays(
     plays[S.COUNTRY] = pd.NA
     base = S.empty_plays()
     plays = plays.astype({c: base[c].dtype for c in S.PLAYS_COLUMNS})
-    return plays.sort_values(S.TS, kind="stable").reset_index(drop=True)
+    return plays.sort_values(S.TS, kind="stable").reset_index(drop=True), playlists
 
 
 def _community(
-    rng: np.random.Generator, catalog: pd.DataFrame, plays: pd.DataFrame, n_users: int = 320
+    rng: np.random.Generator, catalog: pd.DataFrame, taste: _Taste, n_users: int = 320
 ) -> pd.DataFrame:
     """Fictional listeners with 1-3 favourite genres and favourite artists; some resemble the demo listener."""
     genres = np.array(list(GENRES))
@@ -568,12 +637,10 @@ def _community(
     artists = catalog[S.ARTISTS].to_numpy()
     uniq, inv = np.unique(artists, return_inverse=True)
     pop = catalog[S.POPULARITY].to_numpy(dtype=float) + 5
-    listener_counts = plays[S.TRACK_URI].str.removeprefix(DEMO_URI_PREFIX).value_counts()
-    listener_vec = catalog[S.TRACK_ID].map(listener_counts).fillna(0).to_numpy(dtype=float)
     users, items, weights = [], [], []
     for u in range(n_users):
-        if u % 8 == 0:  # one in eight resembles the demo listener
-            prob = listener_vec + 0.02 * pop
+        if u % 8 == 0:  # one in eight shares the listener's long-term taste (not their plays)
+            prob = 0.8 * taste.core / taste.core.sum() + 0.2 * pop / pop.sum()
         else:
             favs = rng.choice(genres, size=int(rng.integers(1, 4)), replace=False)
             art = (rng.pareto(1.2, size=len(uniq)) + 0.1)[inv]
@@ -593,7 +660,9 @@ def _community(
     ).astype({S.USER: "string", S.ITEM: "string"})
 
 
-def _library(rng: np.random.Generator, catalog: pd.DataFrame, plays: pd.DataFrame) -> pd.DataFrame:
+def _library(
+    catalog: pd.DataFrame, plays: pd.DataFrame, playlists: dict[tuple[int, str], np.ndarray]
+) -> pd.DataFrame:
     counts = plays[S.TRACK_URI].value_counts()
     liked_uris = counts.index[:150]
     by_uri = catalog.assign(_uri=DEMO_URI_PREFIX + catalog[S.TRACK_ID]).set_index("_uri")
@@ -610,12 +679,9 @@ def _library(rng: np.random.Generator, catalog: pd.DataFrame, plays: pd.DataFram
         "party": "Weekend Party",
         "focus": "Deep Focus",
     }
+    last_era = max(era for era, _ in playlists)
     for slot, name in names.items():
-        weights = np.array([_SLOTS[slot][2].get(g, 0.0) for g in catalog[S.GENRE]], dtype=float) * (
-            catalog[S.POPULARITY].to_numpy(dtype=float) + 1
-        )
-        picks = rng.choice(len(catalog), size=40, replace=False, p=weights / weights.sum())
-        sub = catalog.iloc[picks]
+        sub = catalog.iloc[playlists[last_era, slot]]  # the playlists of the latest era
         parts.append(
             pd.DataFrame({S.LIB_KIND: "playlist", S.PLAYLIST: name, S.TRACK: sub[S.TRACK].to_numpy(),
                           S.ARTIST: sub[S.ARTISTS].to_numpy(), S.ALBUM: sub[S.ALBUM].to_numpy(),
@@ -632,9 +698,10 @@ def generate(seed: int = 7) -> DemoData:
     """Generate the whole demo deterministically from ``seed``."""
     rng = np.random.default_rng(seed)
     catalog = _catalog(rng)
-    plays = _listener_plays(rng, catalog)
-    community = _community(rng, catalog, plays)
-    library = _library(rng, catalog, plays)
+    taste = _listener_taste(rng, catalog)
+    plays, playlists = _listener_plays(rng, catalog, taste)
+    community = _community(rng, catalog, taste)
+    library = _library(catalog, plays, playlists)
     return DemoData(catalog=catalog, plays=plays, community=community, library=library)
 
 

@@ -109,6 +109,18 @@ def test_demo_listener_has_daily_and_weekly_rhythms(demo):
     assert workouts[S.ENERGY].mean() > 0.75
 
 
+def test_demo_sessions_and_discoveries_are_shaped_like_real_listening(demo):
+    plays = demo.plays
+    session = (plays[S.TS].diff() > pd.Timedelta(minutes=30)).cumsum()
+    same_artist = (plays[S.ARTIST] == plays[S.ARTIST].shift()) & (session == session.shift())
+    assert same_artist.mean() > 0.15  # album runs
+    playlists = demo.library[demo.library[S.LIB_KIND] == "playlist"]
+    assert plays[S.TRACK_URI].isin(playlists[S.TRACK_URI]).mean() > 0.1  # own playlists
+    first = plays.groupby(S.ARTIST)[S.TS].min()
+    last_months = first > plays[S.TS].max() - pd.Timedelta(days=150)
+    assert 10 <= last_months.sum() <= 60  # artists keep being found
+
+
 def test_taste_analytics_on_tiny_plays():
     from musicrec import taste
 
