@@ -29,14 +29,20 @@ if ui.require_plays(ws):
     stored = st.session_state.get("quality")
     if stored is None or stored[0] != key:
         st.info(
-            "Press the button to measure (about 5-15 s on a history of 20,000 plays; about 40 s on "
+            "Press the button to measure (about 5-15 s on a history of 20,000 plays; about 25 s on "
             "the demo, whose catalog and community models are fitted twice).",
             icon="⏱️",
         )
     else:
         result = stored[1]
+        tuned = "; ".join(
+            f"{task}: "
+            + ", ".join(f"{part.replace('_', '-')} {w:.2g}" for part, w in parts.items() if w > 0)
+            for task, parts in result.weights.items()
+        )
         st.caption(
-            f"{result.sessions} test sessions. Hybrid weights tuned on the training period: {result.weights}"
+            f"{result.sessions} test sessions. Hybrid weights tuned on the training period "
+            f"(parts not named are off): {tuned}."
         )
         for task, table in result.tables.items():
             st.subheader(
