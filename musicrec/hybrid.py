@@ -15,7 +15,9 @@ is the hot path behind every slider move:
    logistic 0.142, min-max 0.154, percentile 0.146.)
 3. weighted mean with normalised ``BlendWeights``, plus the familiar-to-new term;
 4. disliked (and, if asked, already-heard) items removed; MMR re-ranking over a
-   candidate pool for diversity, with an artist cap;
+   candidate pool for diversity, with an artist cap and one version of each song (the same
+   normalised artist and title under two track ids, e.g. an album and a compilation, or a
+   remaster, is one song);
 5. per-engine contributions and the reason of the engine that lifted the item most.
 """
 
@@ -35,6 +37,7 @@ import pandas as pd
 from musicrec import schema as S
 from musicrec.engines.base import Engine, Request, Workspace
 from musicrec.engines.features import item_play_counts, standardised_matrix
+from musicrec.matching import local_item_id
 
 ENGINE_NAMES = ("collaborative", "co-listening", "content", "mood", "context")
 
@@ -251,6 +254,8 @@ class Hybrid:
 
     def _mmr(self, pool: np.ndarray, score: np.ndarray, config: HybridConfig) -> np.ndarray:
         lam = config.diversity
+        items = self.items_.iloc[pool]
+        songs = pd.factorize(local_item_id(items[S.ARTIST], items[S.TRACK]))[0]
         vec = self.vectors_[pool]
         rel = score[pool]
         span = rel.max() - rel.min()
@@ -266,7 +271,7 @@ class Hybrid:
             j = int(np.argmax(mmr))
             if not np.isfinite(mmr[j]):
                 break
-            blocked[j] = True
+            blocked |= songs == songs[j]
             chosen.append(j)
             a = artists[j]
             per_artist[a] = per_artist.get(a, 0) + 1

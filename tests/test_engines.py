@@ -376,6 +376,26 @@ def test_hybrid_dislike_excludes_and_exclude_heard(demo_hybrid):
     assert not demo_hybrid.heard_[demo_hybrid.item_ids_.get_indexer(new[S.ITEM_ID])].any()
 
 
+def test_hybrid_lists_each_song_once_under_two_track_ids():
+    from musicrec.hybrid import BlendWeights, Hybrid, HybridConfig
+
+    ws = tiny_workspace()
+    items = ws.items.copy()
+    # d1 is d0 again (a compilation copy, a remaster): same artist and title, another id.
+    items.loc[items[S.ITEM_ID] == "d1", S.TRACK] = "Dance 0 - Remastered 2011"
+    items.loc[items[S.ITEM_ID] == "d1", S.ARTIST] = "Loud"
+    ws = Workspace(items=items, plays=ws.plays, community=ws.community)
+    recs = (
+        Hybrid()
+        .fit(ws)
+        .recommend(
+            Request(valence=0.8, energy=0.9), BlendWeights(), HybridConfig(k=12, artist_cap=0)
+        )
+    )
+    assert recs[S.ITEM_ID].isin(["d0", "d1"]).sum() == 1
+    assert len(recs) == 11  # every other song is still there
+
+
 def test_hybrid_weights_zero_switch_engines_off(demo_hybrid):
     from musicrec.hybrid import BlendWeights, HybridConfig
 
