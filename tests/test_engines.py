@@ -124,6 +124,7 @@ def test_mood_presets(mood, winner):
 
 
 def test_mood_reason_gives_the_tracks_values_beside_the_ones_set():
+    from musicrec.engines.base import MOODS
     from musicrec.engines.mood import MoodEngine
 
     engine = MoodEngine().fit(tiny_workspace())
@@ -137,7 +138,10 @@ def test_mood_reason_gives_the_tracks_values_beside_the_ones_set():
         )
     only_energy = engine.explain(ids[:1], Request(energy=0.9)).iloc[0]
     assert "valence" not in only_energy and "(you set 0.90)" in only_energy
-    assert "happy mood" in engine.explain(ids[:1], Request(mood="happy")).iloc[0]
+    for item, reason in zip(ids, engine.explain(ids, Request(mood="happy")), strict=True):
+        p = engine.item_ids_.get_loc(item)
+        top = MOODS[int(np.nanargmax(engine.probs_[p]))]
+        assert reason == ("fits your happy mood" + ("" if top == "happy" else f" ({top} feel)"))
 
 
 def test_mood_without_request_abstains_and_probabilities_sum_to_one():

@@ -165,7 +165,8 @@ class MoodEngine(Engine):
                 continue
             top = MOODS[int(np.nanargmax(self.probs_[p]))]
             if request.mood:
-                out.append(f"fits your {request.mood} mood ({top} feel)")
+                feel = "" if top == request.mood else f" ({top} feel)"
+                out.append(f"fits your {request.mood} mood{feel}")
             else:  # the track's own values beside the ones asked for: never a made-up label
                 parts = [
                     f"{label} {own:.2f} (you set {target:.2f})"
