@@ -166,6 +166,18 @@ def hybrid():
     return st.session_state["hybrid"]
 
 
+def upload_summary() -> str:
+    """What this session's upload holds, in words (plays and their dates, library rows, files)."""
+    t = st.session_state["uploaded"].totals()
+    plays = (
+        f"{t['plays']:,} plays ({t['first'][:10]} to {t['last'][:10]})"
+        if t["plays"]
+        else "no plays"
+    )
+    library = f" and {t['library']:,} liked or playlist tracks" if t["library"] else ""
+    return f"{plays}{library} from {t['files']} file(s)"
+
+
 def set_upload(result) -> None:
     """Keep an IngestResult as this session's data and switch to it."""
     st.session_state["uploaded"] = result

@@ -21,11 +21,7 @@ with c1:
         if st.button("Bring your own history", type="primary", key="home_upload"):
             st.switch_page("pages/your_data.py")
     else:
-        up = st.session_state["uploaded"]
-        t = up.totals()
-        st.success(
-            f"Your upload: {t['plays']:,} plays from {t['files']} file(s), {t['first'][:10]} to {t['last'][:10]}."
-        )
+        st.success(f"Your upload: {ui.upload_summary()}.")
         if st.button("Back to the demo", key="home_demo"):
             ui.use_demo()
             st.rerun()

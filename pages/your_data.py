@@ -41,10 +41,7 @@ if report:
         st.warning(f"{len(bad)} file(s) could not be read; the others loaded.")
     st.dataframe(ui.format_report(report), hide_index=True, key="report_table")
 if ui.has_upload():
-    t = st.session_state["uploaded"].totals()
-    st.success(
-        f"Loaded {t['plays']:,} plays and {t['library']:,} library rows ({t['first'][:10]} to {t['last'][:10]})."
-    )
+    st.success(f"Loaded {ui.upload_summary()}.")
 elif not report:
     ui.empty_state(
         "No history loaded yet: the other pages show the fictional demo until you load yours.",

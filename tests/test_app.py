@@ -146,6 +146,32 @@ def test_upload_of_only_bad_files_keeps_the_demo():
     assert at.session_state["source"] == "demo"
 
 
+def test_upload_of_only_a_library_has_no_plays_and_every_page_still_renders():
+    library = {
+        "tracks": [
+            {"artist": f"Artist {i % 4}", "album": "A", "track": f"Song {i}",
+             "uri": f"spotify:track:{i:022d}"}
+            for i in range(12)
+        ]
+    }  # fmt: skip
+    at = fresh("pages/your_data.py")
+    at.file_uploader(key="history_files").upload(
+        "YourLibrary.json", json.dumps(library).encode(), "application/json"
+    )
+    at.run()
+    at.button(key="load_files").click().run()
+    assert not at.exception, at.exception
+    assert any(
+        s.value == "Loaded no plays and 12 liked or playlist tracks from 1 file(s)."
+        for s in at.success
+    )
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+    at.switch_page("pages/taste.py").run()
+    assert any("No plays count yet" in i.value for i in at.info)
+
+
 def test_model_quality_on_the_demo_measures_every_task():
     at = fresh("pages/quality.py")
     at.button(key="run_eval").click().run(timeout=300)
