@@ -168,15 +168,17 @@ class MoodEngine(Engine):
                 feel = "" if top == request.mood else f" ({top} feel)"
                 out.append(f"fits your {request.mood} mood{feel}")
             else:  # the track's own values beside the ones asked for: never a made-up label
-                parts = [
-                    f"{label} {own:.2f} (you set {target:.2f})"
+                asked = [
+                    (label, own, target)
                     for label, own, target in (
                         ("valence", self.valence_[p], v),
                         ("energy", self.energy_[p], e),
                     )
                     if target is not None
                 ]
-                out.append(f"close to the mood you set: {', '.join(parts)}" if parts else "")
+                own = ", ".join(f"{label} {value:.2f}" for label, value, _ in asked)
+                targets = " / ".join(f"{target:.2f}" for _, _, target in asked)
+                out.append(f"{own}: near the {targets} you set" if asked else "")
         return pd.Series(out, index=pd.Index(item_ids, name=S.ITEM_ID), dtype="string")
 
 
