@@ -516,6 +516,8 @@ def _listener_taste(rng: np.random.Generator, catalog: pd.DataFrame, n_eras: int
     love = np.bincount(genre, weights=core * (found < 0)) / np.maximum(np.bincount(genre), 1)
     for month in range(_MONTHS):
         pool = np.flatnonzero(found == _MONTHS)
+        if not len(pool):
+            break
         p = pop[pool] * love[genre[pool]]
         found[rng.choice(pool, size=min(3, len(pool)), replace=False, p=p / p.sum())] = month
     return _Taste(core=core[inv], eras=eras, found=found[inv])
