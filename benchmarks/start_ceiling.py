@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -30,55 +31,71 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
-def signals(train: pd.DataFrame, ids: pd.Index) -> dict[str, np.ndarray]:
-    """Context-free signals per known track (aligned to ``ids``). Needs ts, item_id."""
-    from musicrec import schema as S
+@dataclass(frozen=True)
+class Plays:
+    """One person's training plays, as the signals read them (computed once per person)."""
 
-    pos = ids.get_indexer(train[S.ITEM_ID])
-    age = ((train[S.TS].max() - train[S.TS]).dt.total_seconds() / 86400).to_numpy()
-    out = {"frequency": np.bincount(pos, minlength=len(ids)).astype(float)}
-    days = pd.DataFrame({"pos": pos, "day": train[S.TS].dt.floor("D")}).drop_duplicates()
+    pos: np.ndarray  # position of each play's track in ``ids``
+    age: np.ndarray  # days before the last training play
+    hour: np.ndarray  # hour of day, with minutes as a fraction
+    weekend: np.ndarray
+    day: pd.Series  # calendar day
+    end: pd.Timestamp  # the last training play
+    n: int  # known tracks
+
+    @classmethod
+    def of(cls, train: pd.DataFrame, ids: pd.Index) -> Plays:
+        from musicrec import schema as S
+
+        ts = train[S.TS]
+        return cls(
+            pos=ids.get_indexer(train[S.ITEM_ID]),
+            age=((ts.max() - ts).dt.total_seconds() / 86400).to_numpy(),
+            hour=(ts.dt.hour + ts.dt.minute / 60).to_numpy(),
+            weekend=(ts.dt.day_of_week >= 5).to_numpy(),
+            day=ts.dt.floor("D"),
+            end=ts.max(),
+            n=len(ids),
+        )
+
+    def count(self, weights: np.ndarray | None = None) -> np.ndarray:
+        """Plays per known track, optionally weighted."""
+        return np.bincount(self.pos, weights=weights, minlength=self.n).astype(float)
+
+
+def signals(plays: Plays) -> dict[str, np.ndarray]:
+    """Context-free signals per known track."""
+    out = {"frequency": plays.count()}
+    days = pd.DataFrame({"pos": plays.pos, "day": plays.day.to_numpy()}).drop_duplicates()
     out["distinct days played"] = (
-        np.bincount(days["pos"], minlength=len(ids)) + 1e-3 * out["frequency"]
+        np.bincount(days["pos"], minlength=plays.n) + 1e-3 * out["frequency"]
     )
     for hl in (7, 14, 30, 90, 365):
-        out[f"recency {hl} d"] = np.bincount(pos, weights=0.5 ** (age / hl), minlength=len(ids))
+        out[f"recency {hl} d"] = plays.count(0.5 ** (plays.age / hl))
     return out
 
 
-def near_hour(train: pd.DataFrame, ids: pd.Index, hour: int) -> np.ndarray:
-    from musicrec import schema as S
-
-    pos = ids.get_indexer(train[S.ITEM_ID])
-    h = (train[S.TS].dt.hour + train[S.TS].dt.minute / 60).to_numpy()
-    d = np.minimum(np.abs(h - hour), 24 - np.abs(h - hour))
-    return np.bincount(pos, weights=np.exp(-0.5 * (d / 2.0) ** 2), minlength=len(ids))
+def near_hour(plays: Plays, start: pd.Timestamp) -> np.ndarray:
+    """Plays near the session's hour (a 2 h circular kernel)."""
+    d = np.abs(plays.hour - start.hour)
+    d = np.minimum(d, 24 - d)
+    return plays.count(np.exp(-0.5 * (d / 2.0) ** 2))
 
 
-def same_daytype(train: pd.DataFrame, ids: pd.Index, start: pd.Timestamp) -> np.ndarray:
+def same_daytype(plays: Plays, start: pd.Timestamp) -> np.ndarray:
     """Plays on the session's day type (weekday/weekend), other days at half, 14-day half-life."""
-    from musicrec import schema as S
-
-    pos = ids.get_indexer(train[S.ITEM_ID])
-    age = ((train[S.TS].max() - train[S.TS]).dt.total_seconds() / 86400).to_numpy()
-    same = (train[S.TS].dt.day_of_week >= 5).to_numpy() == (start.day_of_week >= 5)
-    w = 0.5 ** (age / 14) * np.where(same, 1.0, 0.5)
-    return np.bincount(pos, weights=w, minlength=len(ids))
+    same = plays.weekend == (start.day_of_week >= 5)
+    return plays.count(0.5 ** (plays.age / 14) * np.where(same, 1.0, 0.5))
 
 
-def gap_recency(train: pd.DataFrame, ids: pd.Index, start: pd.Timestamp) -> np.ndarray:
+def gap_recency(plays: Plays, start: pd.Timestamp) -> np.ndarray:
     """Recency whose half-life is the gap from the training period's end to the session."""
-    from musicrec import schema as S
-
-    pos = ids.get_indexer(train[S.ITEM_ID])
-    end = train[S.TS].max()
-    age = ((end - train[S.TS]).dt.total_seconds() / 86400).to_numpy()
-    half_life = max(7.0, (start - end).total_seconds() / 86400)
-    return np.bincount(pos, weights=0.5 ** (age / half_life), minlength=len(ids))
+    half_life = max(7.0, (start - plays.end).total_seconds() / 86400)
+    return plays.count(0.5 ** (plays.age / half_life))
 
 
 PER_SESSION = {
-    "plays near the hour": lambda tr, ids, start: near_hour(tr, ids, start.hour),
+    "plays near the hour": near_hour,
     "same day type, 14 d": same_daytype,
     "recency, half-life = gap": gap_recency,
 }
@@ -110,13 +127,14 @@ def main() -> None:
         oracle = np.zeros(len(ids))
         for rel in relevant:
             oracle[ids.get_indexer(list(rel))] += 1
-        fixed = signals(train, ids)
+        plays = Plays.of(train, ids)
+        fixed = signals(plays)
         fixed["oracle (test-period counts)"] = oracle + 1e-6 * fixed["frequency"]
         row = {}
         for label in [*fixed, *PER_SESSION]:
             vals = []
             for rel, start in zip(relevant, starts, strict=True):
-                score = fixed[label] if label in fixed else PER_SESSION[label](train, ids, start)
+                score = fixed[label] if label in fixed else PER_SESSION[label](plays, start)
                 top = np.argsort(-score, kind="stable")[: config.k]
                 vals.append(ndcg_at_k(list(ids[top]), rel, config.k))
             row[label] = float(np.mean(vals))

@@ -169,16 +169,16 @@ class MoodEngine(Engine):
                 out.append(f"fits your {request.mood} mood{feel}")
             else:  # the track's own values beside the ones asked for: never a made-up label
                 asked = [
-                    (label, own, target)
-                    for label, own, target in (
+                    (label, value, target)
+                    for label, value, target in (
                         ("valence", self.valence_[p], v),
                         ("energy", self.energy_[p], e),
                     )
                     if target is not None
                 ]
-                own = ", ".join(f"{label} {value:.2f}" for label, value, _ in asked)
+                values = ", ".join(f"{label} {value:.2f}" for label, value, _ in asked)
                 targets = " / ".join(f"{target:.2f}" for _, _, target in asked)
-                out.append(f"{own}: near the {targets} you set" if asked else "")
+                out.append(f"{values}: near the {targets} you set" if asked else "")
         return pd.Series(out, index=pd.Index(item_ids, name=S.ITEM_ID), dtype="string")
 
 
