@@ -182,7 +182,7 @@ def load_catalog(sources: Iterable[Source]) -> pd.DataFrame:
     if not parts:
         raise CatalogError("no catalog given")
     frame = _dedupe(pd.concat(parts, ignore_index=True))
-    return frame[[*S.CATALOG_COLUMNS, S.TAGS]].reset_index(drop=True)
+    return S.as_catalog(frame.reset_index(drop=True))
 
 
 def catalog_playlists(sources: Iterable[Source]) -> pd.DataFrame:
@@ -200,19 +200,9 @@ def catalog_playlists(sources: Iterable[Source]) -> pd.DataFrame:
             pd.DataFrame({S.USER: pl.astype("string"), S.ITEM: ids.astype("string"), S.WEIGHT: 1.0})
         )
     if not parts:
-        return pd.DataFrame(
-            {
-                S.USER: pd.Series(dtype="string"),
-                S.ITEM: pd.Series(dtype="string"),
-                S.WEIGHT: pd.Series(dtype=float),
-            }
-        )
-    return (
-        pd.concat(parts, ignore_index=True)
-        .drop_duplicates([S.USER, S.ITEM])
-        .dropna()
-        .reset_index(drop=True)
-    )
+        return S.as_interactions(pd.DataFrame(columns=[S.USER, S.ITEM, S.WEIGHT]))
+    pairs = pd.concat(parts, ignore_index=True).drop_duplicates([S.USER, S.ITEM]).dropna()
+    return S.as_interactions(pairs.reset_index(drop=True))
 
 
 def load_artist_features(path: str | Path) -> pd.DataFrame:

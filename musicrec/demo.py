@@ -475,9 +475,7 @@ def _catalog(rng: np.random.Generator, n_artists: int = 620, per_artist: int = 1
         }
     )
     frame = frame.drop_duplicates(S.TRACK_ID).reset_index(drop=True)
-    return frame.astype({S.YEAR: "Int64", S.KEY: "Int64", S.MODE: "Int64", S.TRACK_ID: "string",
-                         S.TRACK: "string", S.ARTISTS: "string", S.ALBUM: "string", S.GENRE: "string",
-                         S.SUBGENRE: "string", S.TAGS: "string"})  # fmt: skip
+    return S.as_catalog(frame, "demo catalog")
 
 
 @dataclass(frozen=True)
@@ -625,8 +623,7 @@ def _listener_plays(
         }
     )
     plays[S.COUNTRY] = pd.NA
-    base = S.empty_plays()
-    plays = plays.astype({c: base[c].dtype for c in S.PLAYS_COLUMNS})
+    plays = S.as_plays(plays, "demo plays")
     return plays.sort_values(S.TS, kind="stable").reset_index(drop=True), playlists
 
 
@@ -653,13 +650,14 @@ def _community(
         users.append(np.full(len(picks), f"demo-user-{u:03d}", dtype=object))
         items.append(catalog[S.TRACK_ID].to_numpy()[picks])
         weights.append(rng.geometric(0.25, size=len(picks)))
-    return pd.DataFrame(
+    community = pd.DataFrame(
         {
             S.USER: np.concatenate(users),
             S.ITEM: np.concatenate(items).astype(object),
             S.WEIGHT: np.concatenate(weights).astype(float),
         }
-    ).astype({S.USER: "string", S.ITEM: "string"})
+    )
+    return S.as_interactions(community, "demo community")
 
 
 def _library(
@@ -692,8 +690,7 @@ def _library(
         )  # fmt: skip
     lib = pd.concat(parts, ignore_index=True)
     lib[S.ADDED_AT] = pd.to_datetime(lib[S.ADDED_AT], utc=True)
-    base = S.empty_library()
-    return lib.astype({c: base[c].dtype for c in S.LIBRARY_COLUMNS})
+    return S.as_library(lib, "demo library")
 
 
 def generate(seed: int = 7) -> DemoData:

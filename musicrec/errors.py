@@ -42,10 +42,6 @@ class SchemaError(MusicrecError):
     """A table lacks required columns."""
 
 
-class EmptyHistoryError(MusicrecError):
-    """There are no plays to work with (after the counting rule)."""
-
-
 class CatalogError(MusicrecError):
     """A track catalog could not be read, downloaded or verified."""
 

@@ -309,9 +309,7 @@ def build_items(
     local[S.IN_CATALOG] = False
     items = pd.concat([cat_items, local], ignore_index=True) if len(local) else cat_items
     items = items.drop_duplicates(S.ITEM_ID).reset_index(drop=True)
-    return items.astype({S.FEATURE_SOURCE: "string", S.IN_CATALOG: bool, S.TAGS: "string"})[
-        list(S.ITEM_COLUMNS)
-    ]
+    return S.as_items(items)
 
 
 def build_workspace(

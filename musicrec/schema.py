@@ -1,7 +1,10 @@
 """Column contracts of every table musicrec passes around.
 
-Column names are defined once, here. Loaders check them once, where data
-enters (``validate``); everything downstream may rely on them.
+Column names are defined once, here, with the type of each column. Frames are
+checked once, where they enter (loaders, the demo, the Spotify client, matching):
+``as_plays``, ``as_library``, ``as_catalog``, ``as_items`` and ``as_interactions``
+name what is missing and give back the columns in order with these types, so
+everything downstream may rely on them.
 
 Tables
 ------
@@ -164,32 +167,126 @@ def validate(frame: pd.DataFrame, required: Iterable[str], what: str) -> pd.Data
     return frame
 
 
+_UTC = "datetime64[ns, UTC]"
+PLAYS_TYPES: dict[str, str] = {
+    TS: _UTC, TRACK: "string", ARTIST: "string", ALBUM: "string", MS_PLAYED: "Int64",
+    TRACK_URI: "string", KIND: "string", SKIPPED: "boolean", REASON_START: "string",
+    REASON_END: "string", SHUFFLE: "boolean", PLATFORM: "string", COUNTRY: "string",
+    SOURCE: "string",
+}  # fmt: skip
+"""The pandas dtype of every PLAYS column."""
+PLAYS_REQUIRED: tuple[str, ...] = (TS, TRACK, ARTIST)
+LIBRARY_TYPES: dict[str, str] = {
+    LIB_KIND: "string", PLAYLIST: "string", TRACK: "string", ARTIST: "string",
+    ALBUM: "string", TRACK_URI: "string", ADDED_AT: _UTC, SOURCE: "string",
+}  # fmt: skip
+"""The pandas dtype of every LIBRARY column."""
+LIBRARY_REQUIRED: tuple[str, ...] = (LIB_KIND, TRACK, ARTIST)
+CATALOG_TYPES: dict[str, str] = {
+    TRACK_ID: "string", TRACK: "string", ARTISTS: "string", ALBUM: "string",
+    GENRE: "string", SUBGENRE: "string", POPULARITY: "float64", DURATION_MS: "Int64",
+    YEAR: "Int64", **dict.fromkeys(AUDIO_FEATURES, "float64"), KEY: "Int64", MODE: "Int64",
+    TAGS: "string",
+}  # fmt: skip
+"""The pandas dtype of every CATALOG column (CATALOG_COLUMNS, then TAGS)."""
+CATALOG_REQUIRED: tuple[str, ...] = (TRACK_ID, TRACK, ARTISTS)
+ITEM_TYPES: dict[str, str] = {
+    ITEM_ID: "string", TRACK: "string", ARTIST: "string", ALBUM: "string", GENRE: "string",
+    TAGS: "string", POPULARITY: "float64", DURATION_MS: "Float64", YEAR: "Int64",
+    **dict.fromkeys(AUDIO_FEATURES, "float64"), TRACK_URI: "string",
+    FEATURE_SOURCE: "string", IN_CATALOG: "bool",
+}  # fmt: skip
+"""The pandas dtype of every ITEMS column."""
+ITEM_REQUIRED: tuple[str, ...] = (ITEM_ID, TRACK, ARTIST)
+INTERACTION_TYPES: dict[str, str] = {USER: "string", ITEM: "string", WEIGHT: "float64"}
+"""The pandas dtype of every INTERACTIONS column."""
+
+
+def _conform(
+    frame: pd.DataFrame,
+    types: dict[str, str],
+    required: Iterable[str],
+    what: str,
+    defaults: dict[str, object] | None = None,
+) -> pd.DataFrame:
+    """A new frame with exactly the columns of ``types``, in order, of those types.
+
+    Columns absent from ``frame`` and not in ``required`` are added, filled with
+    ``defaults[column]`` or missing values; extra columns are dropped.
+
+    Raises:
+        SchemaError: naming ``what`` and the required columns it lacks.
+    """
+    validate(frame, required, what)
+    defaults = defaults or {}
+    index = frame.index
+    columns = {}
+    for name, dtype in types.items():
+        if name in frame.columns:
+            column = frame[name]
+        else:
+            column = pd.Series(defaults.get(name, pd.NA), index=index, dtype="object")
+        same = column.dtype == pd.api.types.pandas_dtype(dtype)  # "str" (NaN) is not "string"
+        columns[name] = column if same else _cast(column, dtype)
+    return pd.DataFrame(columns, index=index)
+
+
+def _cast(column: pd.Series, dtype: str) -> pd.Series:
+    if dtype == _UTC:
+        return pd.to_datetime(column, utc=True).astype(_UTC)
+    if dtype == "float64" and column.dtype == "object":
+        return pd.to_numeric(column).astype(dtype)
+    if dtype == "Int64" and pd.api.types.is_float_dtype(column.dtype):
+        return column.round().astype(dtype)
+    return column.astype(dtype)
+
+
+def as_plays(frame: pd.DataFrame, what: str = "plays") -> pd.DataFrame:
+    """A PLAYS frame (PLAYS_COLUMNS in order, PLAYS_TYPES) from ``frame``; call it where plays enter.
+
+    Needs at least ts, track and artist; absent columns become <NA>, except kind (music).
+
+    Raises:
+        SchemaError: when a required column is missing.
+    """
+    return _conform(frame, PLAYS_TYPES, PLAYS_REQUIRED, what, {KIND: KIND_MUSIC})
+
+
+def as_library(frame: pd.DataFrame, what: str = "library") -> pd.DataFrame:
+    """A LIBRARY frame (LIBRARY_COLUMNS, LIBRARY_TYPES); needs lib_kind, track and artist."""
+    return _conform(frame, LIBRARY_TYPES, LIBRARY_REQUIRED, what)
+
+
+def as_catalog(frame: pd.DataFrame, what: str = "catalog") -> pd.DataFrame:
+    """A CATALOG frame (CATALOG_COLUMNS + TAGS, CATALOG_TYPES); needs track_id, track, artists.
+
+    Absent feature columns become NaN, absent tags "".
+    """
+    return _conform(frame, CATALOG_TYPES, CATALOG_REQUIRED, what, {TAGS: ""})
+
+
+def as_items(frame: pd.DataFrame, what: str = "items") -> pd.DataFrame:
+    """An ITEMS frame (ITEM_COLUMNS, ITEM_TYPES); needs item_id, track and artist.
+
+    Absent tags become "", feature_source "none" and in_catalog False.
+    """
+    defaults = {TAGS: "", FEATURE_SOURCE: "none", IN_CATALOG: False}
+    return _conform(frame, ITEM_TYPES, ITEM_REQUIRED, what, defaults)
+
+
+def as_interactions(frame: pd.DataFrame, what: str = "interactions") -> pd.DataFrame:
+    """An INTERACTIONS frame (user, item as text; weight float); needs user and item (weight 1)."""
+    return _conform(frame, INTERACTION_TYPES, (USER, ITEM), what, {WEIGHT: 1.0})
+
+
 def empty_plays() -> pd.DataFrame:
     """An empty PLAYS frame with the right dtypes."""
-    return pd.DataFrame(
-        {
-            TS: pd.Series([], dtype="datetime64[ns, UTC]"),
-            TRACK: pd.Series([], dtype="string"),
-            ARTIST: pd.Series([], dtype="string"),
-            ALBUM: pd.Series([], dtype="string"),
-            MS_PLAYED: pd.Series([], dtype="Int64"),
-            TRACK_URI: pd.Series([], dtype="string"),
-            KIND: pd.Series([], dtype="string"),
-            SKIPPED: pd.Series([], dtype="boolean"),
-            REASON_START: pd.Series([], dtype="string"),
-            REASON_END: pd.Series([], dtype="string"),
-            SHUFFLE: pd.Series([], dtype="boolean"),
-            PLATFORM: pd.Series([], dtype="string"),
-            COUNTRY: pd.Series([], dtype="string"),
-            SOURCE: pd.Series([], dtype="string"),
-        }
-    )
+    return as_plays(pd.DataFrame(columns=list(PLAYS_REQUIRED)))
 
 
 def empty_library() -> pd.DataFrame:
     """An empty LIBRARY frame with the right dtypes."""
-    frame = pd.DataFrame({c: pd.Series([], dtype="string") for c in LIBRARY_COLUMNS})
-    return frame.astype({ADDED_AT: "datetime64[ns, UTC]"})
+    return as_library(pd.DataFrame(columns=list(LIBRARY_REQUIRED)))
 
 
 def track_id_from_uri(uri: pd.Series) -> pd.Series:

@@ -304,8 +304,7 @@ class SpotifySession:
         step(1.0, "Done")
         library = pd.DataFrame(lib, columns=list(S.LIBRARY_COLUMNS)) if lib else S.empty_library()
         library[S.ADDED_AT] = pd.to_datetime(library[S.ADDED_AT], utc=True, errors="coerce")
-        base = S.empty_library()
-        return plays, library.astype({c: base[c].dtype for c in S.LIBRARY_COLUMNS})
+        return plays, S.as_library(library, "Spotify library")
 
     # -- export ----------------------------------------------------------------------------
     def save_playlist(
@@ -354,12 +353,4 @@ def _plays_from_recent(items: list[dict]) -> pd.DataFrame:
                      S.TRACK_URI: t.get("uri"), S.KIND: S.KIND_MUSIC, S.SOURCE: SOURCE_PREFIX + "recently-played"})  # fmt: skip
     frame = pd.DataFrame(rows)
     frame[S.TS] = pd.to_datetime(frame[S.TS], utc=True, format="ISO8601", errors="coerce")
-    base = S.empty_plays()
-    for c in S.PLAYS_COLUMNS:
-        if c not in frame.columns:
-            frame[c] = pd.NA
-    return (
-        frame[list(S.PLAYS_COLUMNS)]
-        .astype({c: base[c].dtype for c in S.PLAYS_COLUMNS})
-        .dropna(subset=[S.TS])
-    )
+    return S.as_plays(frame, "Spotify recently played").dropna(subset=[S.TS])

@@ -161,7 +161,7 @@ def test_extended_fast_and_general_decoders_agree():
 
 
 def test_parallel_load_matches_serial_load(tmp_path, monkeypatch):
-    import musicrec.history as history
+    from musicrec.history import parallel as history
 
     for i in range(6):
         (tmp_path / f"Streaming_History_Audio_{i}.json").write_bytes(_json(EXTENDED * (i + 1)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import operator
+import posixpath
 import re
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
@@ -304,15 +305,7 @@ def _flags(records: list[dict] | Columns, key: str) -> pa.Array:
 
 
 def _plays_frame(cols: Mapping[str, Any], n: int) -> pd.DataFrame:
-    base = S.empty_plays()
-    data = {}
-    for c in S.PLAYS_COLUMNS:
-        if c in cols:
-            data[c] = cols[c]
-        else:
-            data[c] = pd.Series(pd.NA, index=range(n), dtype=base[c].dtype)
-    frame = pd.DataFrame(data, index=range(n))
-    return frame.astype({c: base[c].dtype for c in S.PLAYS_COLUMNS})
+    return S.as_plays(pd.DataFrame(dict(cols), index=range(n)), "parsed plays")
 
 
 def parse_account(path: str, records: list[dict]) -> Parsed:
@@ -400,12 +393,11 @@ def parse_extended(path: str, records: list[dict] | Columns, *, video_file: bool
 
 
 def _library_frame(rows: dict[str, list], n: int) -> pd.DataFrame:
-    base = S.empty_library()
     frame = pd.DataFrame({c: rows.get(c, [None] * n) for c in S.LIBRARY_COLUMNS}, index=range(n))
     frame[S.ADDED_AT] = pd.to_datetime(
         frame[S.ADDED_AT], errors="coerce", utc=True, format="ISO8601"
     )
-    return frame.astype({c: base[c].dtype for c in S.LIBRARY_COLUMNS})
+    return S.as_library(frame, "parsed library")
 
 
 def _local_track(uri: str) -> tuple[str | None, str | None, str | None]:
@@ -571,3 +563,42 @@ JSON_PARSERS: dict[str, JsonParser] = {
     SPOTIFY_PLAYLISTS: parse_playlists,
     SPOTIFY_LIBRARY: parse_library,
 }
+
+
+def parse_payload(name: str, data: bytes, mapping: Mapping[str, str] | None = None) -> Parsed:
+    """Parse one file's bytes, recognising its format by content.
+
+    Args:
+        name: the file name shown in reports (its suffix and "video" in it are hints only).
+        data: the raw bytes.
+        mapping: a column mapping {plays column: CSV column} for a generic CSV, else None.
+
+    Raises:
+        UnsupportedFileError: naming the file, for anything wrong with it
+            (UnrecognisedFileError when it is readable but not a history of ours).
+    """
+    try:
+        return _parse_known(name, data, mapping)
+    except (TypeError, ValueError, OverflowError) as exc:  # e.g. a flag of 1, a 30-digit duration
+        raise UnsupportedFileError(
+            name, f"some records hold values of an unexpected type or size ({exc})"
+        ) from exc
+
+
+def _parse_known(name: str, data: bytes, mapping: Mapping[str, str] | None) -> Parsed:
+    lower = name.lower()
+    if mapping is not None:
+        return parse_generic_csv(name, decode_text(name, data), mapping)
+    stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    video = "video" in posixpath.basename(lower)
+    if stripped[:1] == b"[":
+        columns = fast_extended(data)
+        if columns is not None:
+            return parse_extended(name, columns, video_file=video)
+    if stripped[:1] in (b"[", b"{") or lower.endswith(".json"):
+        payload = parse_json(name, data)
+        fmt = detect_json(name, payload)
+        if fmt == SPOTIFY_EXTENDED:
+            return parse_extended(name, payload, video_file=video)
+        return JSON_PARSERS[fmt](name, payload)
+    return parse_csv(name, decode_text(name, data))

@@ -1,0 +1,130 @@
+"""Opening uploads safely: size limits, and the members of a zip worth reading.
+
+``expand`` turns one payload into the (name, bytes) pairs to parse: the file itself, or
+each text member of a zip. Anything wrong with a member (too big, a zip bomb, a path
+escaping the archive) is that member's error, yielded in its place; the other members
+still load.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import zipfile
+from collections.abc import Iterator
+
+from musicrec.config import IngestLimits
+from musicrec.errors import FileTooLargeError, UnsafeArchiveError, UnsupportedFileError
+
+__all__ = ["TEXT_SUFFIXES", "check_size", "expand", "is_zip"]
+
+TEXT_SUFFIXES = (".json", ".csv", ".tsv", ".txt")
+"""File endings read inside a zip (and in folders); other members are ignored."""
+
+
+def is_zip(name: str, data: bytes) -> bool:
+    """True when ``data`` is a zip (by its magic bytes) or ``name`` says so."""
+    return data[:4] == b"PK\x03\x04" or name.lower().endswith(".zip")
+
+
+def check_size(name: str, size: int, limits: IngestLimits) -> None:
+    """Raise FileTooLargeError naming ``name`` when ``size`` bytes is over the per-file limit."""
+    if size > limits.max_file_bytes:
+        raise FileTooLargeError(
+            name,
+            f"{size / 1e6:.0f} MB is over the {limits.max_file_bytes / 1e6:.0f} MB limit per file",
+        )
+
+
+def _safe_members(
+    name: str, archive: zipfile.ZipFile, limits: IngestLimits
+) -> list[zipfile.ZipInfo]:
+    infos = archive.infolist()
+    if len(infos) > limits.max_zip_members:
+        raise UnsafeArchiveError(
+            name, f"the zip has {len(infos)} entries (limit {limits.max_zip_members})"
+        )
+    total = 0
+    members = []
+    for info in infos:
+        member = info.filename
+        norm = posixpath.normpath(member.replace("\\", "/"))
+        if member.startswith(("/", "\\")) or norm.startswith("..") or ":" in member.split("/")[0]:
+            raise UnsafeArchiveError(
+                name, f"entry {member!r} points outside the archive (path traversal); refused"
+            )
+        if info.is_dir():
+            continue
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if ratio > limits.max_compression_ratio and info.file_size > 1_000_000:
+            raise UnsafeArchiveError(
+                name, f"entry {member!r} expands {ratio:.0f}x (looks like a zip bomb); refused"
+            )
+        if total > limits.max_total_uncompressed:
+            raise UnsafeArchiveError(
+                name,
+                f"entries expand to over {limits.max_total_uncompressed / 1e9:.1f} GB (looks like a zip bomb); refused",
+            )
+        parts = norm.split("/")
+        if "__MACOSX" in parts or parts[-1].startswith("._") or parts[-1].startswith("."):
+            continue
+        members.append(info)
+    return members
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: IngestLimits) -> bytes:
+    """Read a member, never more than the limit even if its header lies about its size."""
+    with archive.open(info) as fh:
+        data = fh.read(limits.max_file_bytes + 1)
+    return data
+
+
+def expand(name: str, data: bytes, limits: IngestLimits) -> Iterator[tuple[str, bytes | Exception]]:
+    """Yield (name, bytes) for a plain file, or each text member of a zip (or that member's error).
+
+    Args:
+        name: the file name shown in reports; members are named ``name/member``.
+        data: the raw bytes of the file.
+        limits: size and archive safety limits.
+
+    Yields:
+        (name, bytes) to parse, or (name, UnsupportedFileError) for what cannot be read.
+    """
+    if not is_zip(name, data):
+        yield name, data
+        return
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        yield name, UnsupportedFileError(name, f"not a readable zip file ({exc})")
+        return
+    with archive:
+        try:
+            members = _safe_members(name, archive, limits)
+        except UnsafeArchiveError as exc:
+            yield name, exc
+            return
+        for info in members:
+            inner = f"{name}/{info.filename}"
+            if info.filename.lower().endswith(".zip"):
+                yield (
+                    inner,
+                    UnsupportedFileError(inner, "zips inside zips are not read; unzip it first"),
+                )
+                continue
+            if not info.filename.lower().endswith(TEXT_SUFFIXES):
+                continue
+            try:
+                check_size(inner, info.file_size, limits)
+                member = _read_member(archive, info, limits)
+                check_size(inner, len(member), limits)
+            except (UnsupportedFileError, zipfile.BadZipFile, OSError, EOFError) as exc:
+                err = (
+                    exc
+                    if isinstance(exc, UnsupportedFileError)
+                    else UnsupportedFileError(inner, f"unreadable zip entry ({exc})")
+                )
+                yield inner, err
+                continue
+            yield inner, member
