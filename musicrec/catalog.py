@@ -17,7 +17,6 @@ Public API:
 
 from __future__ import annotations
 
-import argparse
 import ast
 import hashlib
 import io
@@ -344,23 +343,3 @@ def fetch_catalog(
         return out
     finally:
         tmp_path.unlink(missing_ok=True)
-
-
-def run_fetch(args: argparse.Namespace) -> int:
-    """``musicrec catalog fetch URL``: download with a text progress bar, print the cached path."""
-    import sys
-
-    def bar(done: int, total: int | None) -> None:
-        if total:
-            filled = int(30 * done / total)
-            sys.stderr.write(
-                f"\r[{'#' * filled}{'.' * (30 - filled)}] {done / 1e6:.1f}/{total / 1e6:.1f} MB"
-            )
-        else:
-            sys.stderr.write(f"\r{done / 1e6:.1f} MB")
-        sys.stderr.flush()
-
-    path = fetch_catalog(args.url, sha256=args.sha256, name=args.name, progress=bar)
-    sys.stderr.write("\n")
-    print(path)
-    return 0

@@ -15,11 +15,7 @@ Model quality page measures the engines on the demo without a leak from its test
 
 from __future__ import annotations
 
-import argparse
-import json
-import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -712,30 +708,3 @@ def demo_workspace(
 
     data = generate(seed)
     return build_workspace(data.plays, data.catalog, community=data.community, library=data.library)
-
-
-def run(args: argparse.Namespace) -> int:
-    """``musicrec demo``: generate the demo, optionally write it as Parquet, print a summary."""
-    t0 = time.perf_counter()
-    data = generate(args.seed)
-    seconds = time.perf_counter() - t0
-    if args.out:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        for name in ("catalog", "plays", "community", "library"):
-            getattr(data, name).to_parquet(out / f"{name}.parquet", index=False)
-    summary = {
-        "label": DEMO_LABEL,
-        "seconds": round(seconds, 3),
-        "tracks": len(data.catalog),
-        "artists": int(data.catalog[S.ARTISTS].nunique()),
-        "genres": int(data.catalog[S.GENRE].nunique()),
-        "plays": len(data.plays),
-        "first": data.plays[S.TS].min().isoformat(),
-        "last": data.plays[S.TS].max().isoformat(),
-        "community_users": int(data.community[S.USER].nunique()),
-        "community_interactions": len(data.community),
-        "library_rows": len(data.library),
-    }
-    print(json.dumps(summary) if args.json else "\n".join(f"{k}: {v}" for k, v in summary.items()))
-    return 0

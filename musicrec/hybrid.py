@@ -23,9 +23,7 @@ is the hot path behind every slider move:
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
-import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -352,42 +350,3 @@ class Hybrid:
                 for i, text in zip(todo, texts.tolist(), strict=True):
                     reasons[i] = text or ""
         return [r or "a good fit for your request overall" for r in reasons]
-
-
-# --- command line ------------------------------------------------------------------------
-
-
-def run_recommend(args: argparse.Namespace) -> int:
-    """``musicrec recommend``: a playlist with reasons (demo listener unless --history is given)."""
-    import datetime as dt
-
-    if args.history:
-        from musicrec.catalog import load_catalog
-        from musicrec.history import load_paths
-        from musicrec.matching import build_workspace
-
-        loaded = load_paths(args.history)
-        for r in loaded.errors:
-            print(f"skipped {r.path}: {r.error}")
-        catalog = load_catalog(args.catalog) if args.catalog else None
-        ws = build_workspace(loaded.plays, catalog, library=loaded.library)
-    else:
-        from musicrec.demo import demo_workspace
-
-        ws = demo_workspace()
-    hour = args.hour if args.hour is not None else dt.datetime.now().hour
-    request = Request(
-        hour=hour, weekday=dt.datetime.now().weekday(), activity=args.activity, mood=args.mood
-    )
-    recs = Hybrid().fit(ws).recommend(request, BlendWeights(), HybridConfig(k=args.k))
-    if args.json:
-        print(
-            json.dumps(
-                recs[[S.RANK, S.TRACK, S.ARTIST, S.TRACK_URI, S.REASON]].to_dict(orient="records"),
-                default=str,
-            )
-        )
-    else:
-        for row in recs.itertuples():
-            print(f"{row.rank:>2}. {row.artist} - {row.track}  ({row.reason})")
-    return 0

@@ -19,9 +19,6 @@ Public API:
 
 from __future__ import annotations
 
-import argparse
-import json
-
 import numpy as np
 import pandas as pd
 
@@ -384,17 +381,3 @@ def match_report(plays_matched: pd.DataFrame) -> pd.DataFrame:
             "share_time": (g["sum"] / total).to_numpy(),
         }
     )
-
-
-def run_report(args: argparse.Namespace) -> int:
-    """``musicrec catalog match``: print the match report of a history against catalogs."""
-    from musicrec.catalog import load_catalog
-    from musicrec.history import apply_counting_rule, load_paths
-
-    plays = apply_counting_rule(load_paths(args.history).plays, DEFAULT_COUNTING)
-    report = match_report(match_plays(plays, load_catalog(args.catalog)))
-    if args.json:
-        print(json.dumps(report.to_dict(orient="records")))
-    else:
-        print(report.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
-    return 0

@@ -306,34 +306,6 @@ def test_collaborative_engine_folds_in_the_user():
     assert empty.score(Request()).isna().all()
 
 
-def test_recommend_users_cli(tmp_path):
-    from musicrec.cli import main
-
-    rows = [
-        f"u{u}\ti{i}\t{1 + (u * i) % 7}" for u in range(12) for i in range(15) if (u + i) % 3 == 0
-    ]
-    (tmp_path / "train.tsv").write_text("user\titem\tweight\n" + "\n".join(rows) + "\n")
-    assert (
-        main(
-            [
-                "recommend-users",
-                "--interactions",
-                str(tmp_path / "train.tsv"),
-                "--k",
-                "4",
-                "--out",
-                str(tmp_path / "recs.tsv"),
-            ]
-        )
-        == 0
-    )
-    recs = pd.read_csv(tmp_path / "recs.tsv", sep="\t", dtype=str)
-    assert list(recs.columns) == ["user", "item", "rank", "score"]
-    train = {tuple(r.split("\t")[:2]) for r in rows}
-    assert not any((u, i) in train for u, i in zip(recs["user"], recs["item"], strict=True))
-    assert set(recs["rank"].astype(int)) == {1, 2, 3, 4}
-
-
 # --- hybrid -------------------------------------------------------------------------------
 
 

@@ -16,8 +16,6 @@ their weighted item vector times the item-item matrix.
 
 from __future__ import annotations
 
-import argparse
-import time
 from dataclasses import dataclass
 from typing import Self
 
@@ -313,29 +311,3 @@ def load_hetrec_tags(path: str) -> pd.DataFrame:
     raw = pd.read_csv(path, sep="\t", dtype=str, encoding="latin-1")
     counts = raw.groupby(["artistID", "tagID"]).size().rename(S.WEIGHT).reset_index()
     return counts.rename(columns={"artistID": S.ITEM, "tagID": "tag"})
-
-
-def run_recommend_users(args: argparse.Namespace) -> int:
-    """``musicrec recommend-users``: batch top-k for every user of a TSV (user item weight)."""
-    t0 = time.perf_counter()
-    train = pd.read_csv(args.interactions, sep="\t", dtype={S.USER: "string", S.ITEM: "string"})
-    missing = {S.USER, S.ITEM, S.WEIGHT} - set(train.columns)
-    if missing:
-        from musicrec.errors import SchemaError
-
-        raise SchemaError(
-            f"{args.interactions}: header must be 'user item weight' (missing {', '.join(sorted(missing))})"
-        )
-    tags = load_hetrec_tags(args.tags) if args.tags else None
-    config = CollaborativeConfig(tag_weight=0.2) if tags is not None else CollaborativeConfig()
-    model = CommunityModel(config).fit(train, item_tags=tags)
-    fit_s = time.perf_counter() - t0
-    recs = model.recommend_all(args.k)
-    recs.to_csv(args.out, sep="\t", index=False, columns=[S.USER, S.ITEM, S.RANK, S.SCORE])
-    import sys
-
-    print(
-        f"fit {fit_s:.1f} s, total {time.perf_counter() - t0:.1f} s, {recs[S.USER].nunique()} users",
-        file=sys.stderr,
-    )
-    return 0

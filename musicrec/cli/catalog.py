@@ -1,0 +1,61 @@
+"""``musicrec catalog fetch|match``: download a public catalog; match a history to catalogs."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Declare ``musicrec catalog fetch`` and ``musicrec catalog match``."""
+    p = sub.add_parser("catalog", help="load, download or match a track catalog")
+    csub = p.add_subparsers(dest="catalog_command", required=True)
+    f = csub.add_parser("fetch", help="download a public CSV/Parquet catalog into the cache")
+    f.add_argument("url")
+    f.add_argument("--sha256", help="expected SHA-256 of the download")
+    f.add_argument("--name", help="name to cache it under (default: from the URL)")
+    f.set_defaults(handler=run_fetch)
+    m = csub.add_parser("match", help="match a history to a catalog and print the match report")
+    m.add_argument("--history", nargs="+", required=True)
+    m.add_argument("--catalog", nargs="+", required=True)
+    m.add_argument("--json", action="store_true")
+    m.set_defaults(handler=run_match)
+
+
+def run_fetch(args: argparse.Namespace) -> int:
+    """Download ``args.url`` with a text progress bar on stderr; print the cached path."""
+    import sys
+
+    from musicrec.catalog import fetch_catalog
+
+    def bar(done: int, total: int | None) -> None:
+        if total:
+            filled = int(30 * done / total)
+            sys.stderr.write(
+                f"\r[{'#' * filled}{'.' * (30 - filled)}] {done / 1e6:.1f}/{total / 1e6:.1f} MB"
+            )
+        else:
+            sys.stderr.write(f"\r{done / 1e6:.1f} MB")
+        sys.stderr.flush()
+
+    path = fetch_catalog(args.url, sha256=args.sha256, name=args.name, progress=bar)
+    sys.stderr.write("\n")
+    print(path)
+    return 0
+
+
+def run_match(args: argparse.Namespace) -> int:
+    """Print the match report (one row per method) of ``args.history`` against the catalogs."""
+    import json
+
+    from musicrec.catalog import load_catalog
+    from musicrec.config import DEFAULT_COUNTING
+    from musicrec.history import apply_counting_rule, load_paths
+    from musicrec.matching import match_plays, match_report
+
+    plays = apply_counting_rule(load_paths(args.history).plays, DEFAULT_COUNTING)
+    report = match_report(match_plays(plays, load_catalog(args.catalog)))
+    if args.json:
+        print(json.dumps(report.to_dict(orient="records")))
+    else:
+        print(report.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    return 0
