@@ -704,7 +704,7 @@ def demo_workspace(
     seed: int = 7,
 ):  # -> Workspace (import kept lazy: matching imports this module's users)
     """The demo as a ready ``Workspace`` (default counting rule applied, plays matched by URI)."""
-    from musicrec.matching import build_workspace
+    from musicrec.workspace import build_workspace
 
     data = generate(seed)
     return build_workspace(data.plays, data.catalog, community=data.community, library=data.library)

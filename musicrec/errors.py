@@ -50,5 +50,9 @@ class ModelFileError(MusicrecError):
     """A saved model is stale, foreign or not one we wrote; it was not loaded."""
 
 
+class NotFittedError(MusicrecError, RuntimeError):
+    """An engine or model was asked to score before ``fit``; call ``fit(workspace)`` first."""
+
+
 class SpotifyError(MusicrecError):
     """Talking to Spotify failed; the message says why and what to do."""

@@ -33,20 +33,11 @@ import numpy as np
 import pandas as pd
 
 from musicrec import schema as S
-from musicrec.engines.base import Engine, Request, Workspace
+from musicrec.engines.base import Engine
 from musicrec.engines.features import item_play_counts, standardised_matrix
 from musicrec.matching import local_item_id
-
-ENGINE_NAMES = ("collaborative", "co-listening", "content", "mood", "context")
-
-# Request fields each engine reads: the score cache key.
-_REQUEST_FIELDS: dict[str, tuple[str, ...]] = {
-    "collaborative": ("seeds", "liked"),
-    "co-listening": ("seeds", "liked"),
-    "content": ("seeds", "liked", "disliked"),
-    "mood": ("mood", "valence", "energy"),
-    "context": ("hour", "weekday", "activity"),
-}
+from musicrec.ranking import mmr, percentile_normalise, top_k
+from musicrec.workspace import Request, Workspace
 
 
 @dataclass(frozen=True)
@@ -65,10 +56,8 @@ class BlendWeights:
     """Fits the activity and time of day, and what you play at that hour."""
 
     def as_dict(self) -> dict[str, float]:
-        """Weights keyed by engine name ("co-listening" with a hyphen)."""
-        return {
-            f.name.replace("_", "-"): float(getattr(self, f.name)) for f in dataclasses.fields(self)
-        }
+        """Weights keyed by engine name (the field names are the engines' ``name``)."""
+        return {f.name: float(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
 
 @dataclass(frozen=True)
@@ -109,43 +98,10 @@ def default_engines() -> dict[str, Engine]:
     return {e.name: e for e in engines}
 
 
-_EXACT_PERCENTILES = 65_536
-"""Up to this many scored items percentiles are exact (a sort). Above, a histogram of this many
-equal-width bins stands in for the sort: O(n), monotone (the order of scores is kept) and ties
-stay equal, but items that share a bin with a large tie can be off by that tie's share. It
-keeps a slider move on a million tracks fast (an exact rank costs ~150-200 ms per engine)."""
-
-
-def _normalise(scores: np.ndarray) -> np.ndarray:
-    """Percentile rank to 0-1 over the scored items (ties share their mean rank); NaN -> 0.5."""
-    ok = ~np.isnan(scores)
-    out = np.full(scores.shape, 0.5, dtype=np.float32)
-    if ok.sum() < 2:
-        return out
-    vals = scores[ok]
-    lo, hi = vals.min(), vals.max()
-    if hi <= lo:
-        return out
-    if len(vals) > _EXACT_PERCENTILES:
-        out[ok] = _histogram_percentiles(vals, lo, hi)
-        return out
-    knots, copies = np.unique(vals, return_counts=True)
-    last = np.cumsum(copies) - 1  # sorted position of each distinct value's last copy
-    mean_rank = (last - (copies - 1) / 2) / (len(vals) - 1)
-    out[ok] = mean_rank[np.searchsorted(knots, vals)]
-    return out
-
-
-def _histogram_percentiles(vals: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """Approximate percentiles of many values: the share below a value's bin plus its linear
-    position inside the bin (see ``_EXACT_PERCENTILES``)."""
-    bins = _EXACT_PERCENTILES
-    pos = (vals - lo) * (bins / (hi - lo))
-    idx = np.minimum(pos.astype(np.int64), bins - 1)
-    counts = np.bincount(idx, minlength=bins)
-    below = np.cumsum(counts) - counts
-    inside = np.clip(pos - idx, 0.0, 1.0)
-    return (below[idx] + inside * np.maximum(counts[idx] - 1, 0)) / (len(vals) - 1)
+def engine_labels(engines: dict[str, Engine] | None = None) -> dict[str, str]:
+    """What people see for each engine id (e.g. "co_listening" -> "Your sessions")."""
+    engines = default_engines() if engines is None else engines
+    return {name: engine.label for name, engine in engines.items()}
 
 
 class Hybrid:
@@ -162,7 +118,7 @@ class Hybrid:
         }
         items = data.items
         self.items_ = items.reset_index(drop=True)
-        self.item_ids_ = pd.Index(items[S.ITEM_ID])
+        self.item_ids_ = data.item_index
         x, _ = standardised_matrix(items)
         norms = np.linalg.norm(x, axis=1, keepdims=True)
         self.vectors_ = (x / np.maximum(norms, 1e-6)).astype(np.float32)
@@ -192,14 +148,11 @@ class Hybrid:
         if hasattr(self, "engines_"):
             self._cache = {name: OrderedDict() for name in self.engines_}
             self._lock = threading.Lock()
-            if "_songs" not in state:  # saved before songs were cached
-                self._songs = np.full(len(self.item_ids_), -1, dtype=np.int64)
-                self._song_ids = {}
 
     # -- scoring -----------------------------------------------------------------------
     def _key(self, name: str, request: Request) -> tuple:
-        fields = _REQUEST_FIELDS.get(name, tuple(f.name for f in dataclasses.fields(request)))
-        return tuple(getattr(request, f) for f in fields)
+        """The cache key: only the request fields the engine declares it reads."""
+        return tuple(getattr(request, f) for f in self.engines_[name].reads)
 
     def engine_scores(self, name: str, request: Request) -> np.ndarray:
         """Normalised (0-1) scores of one engine, aligned to the items, cached per request part."""
@@ -212,7 +165,7 @@ class Hybrid:
         raw = self.engines_[name].score(request)
         if not raw.index.equals(self.item_ids_):
             raw = raw.reindex(self.item_ids_)
-        norm = _normalise(raw.to_numpy(dtype=np.float64))
+        norm = percentile_normalise(raw.to_numpy(dtype=np.float64))
         with self._lock:
             cache[key] = norm
             while len(cache) > self.cache_size:
@@ -251,10 +204,12 @@ class Hybrid:
         cand = np.flatnonzero(eligible)
         if cand.size == 0:
             return self._frame(np.array([], dtype=int), score, parts, w, request)
-        pool_n = min(config.candidate_pool, cand.size)
-        top = cand[np.argpartition(-score[cand], pool_n - 1)[:pool_n]]
-        top = top[np.argsort(-score[top], kind="stable")]
-        chosen = self._mmr(top, score, config)
+        pool = top_k(score, config.candidate_pool, candidates=cand)
+        chosen = pool[
+            mmr(score[pool], self.vectors_[pool], config.k, config.diversity,
+                artists=self.artist_codes_[pool], artist_cap=config.artist_cap,
+                songs=self._song_codes(pool))
+        ]  # fmt: skip
         return self._frame(chosen, score, parts, w, request)
 
     def _song_codes(self, pool: np.ndarray) -> np.ndarray:
@@ -267,33 +222,6 @@ class Hybrid:
                 ids = self._song_ids
                 self._songs[new] = [ids.setdefault(k, len(ids)) for k in keys]
         return self._songs[pool]
-
-    def _mmr(self, pool: np.ndarray, score: np.ndarray, config: HybridConfig) -> np.ndarray:
-        lam = config.diversity
-        songs = self._song_codes(pool)
-        vec = self.vectors_[pool]
-        rel = score[pool]
-        span = rel.max() - rel.min()
-        rel = (rel - rel.min()) / span if span > 0 else np.zeros_like(rel)
-        max_sim = np.full(len(pool), -1.0, dtype=np.float32)
-        artists = self.artist_codes_[pool]
-        per_artist: dict[int, int] = {}
-        blocked = np.zeros(len(pool), dtype=bool)
-        chosen: list[int] = []
-        while len(chosen) < config.k:
-            mmr = (1 - lam) * rel - lam * np.maximum(max_sim, 0)
-            mmr[blocked] = -np.inf
-            j = int(np.argmax(mmr))
-            if not np.isfinite(mmr[j]):
-                break
-            blocked |= songs == songs[j]
-            chosen.append(j)
-            a = artists[j]
-            per_artist[a] = per_artist.get(a, 0) + 1
-            if config.artist_cap > 0 and per_artist[a] >= config.artist_cap:
-                blocked |= artists == a
-            max_sim = np.maximum(max_sim, vec @ vec[j])
-        return pool[np.array(chosen, dtype=int)]
 
     def _frame(
         self,

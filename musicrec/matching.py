@@ -13,7 +13,6 @@ Public API:
     normalise_name(s), local_item_id(artist, track)
     match_plays(plays, catalog, ...) -> plays + item_id + match_method
     build_items(catalog, plays_matched, library_matched=None, ...) -> ITEMS
-    build_workspace(plays, catalog, community=None, library=None, rule=...) -> Workspace
     match_report(plays_matched) -> frame
 """
 
@@ -23,8 +22,6 @@ import numpy as np
 import pandas as pd
 
 from musicrec import schema as S
-from musicrec.config import DEFAULT_COUNTING, CountingRule
-from musicrec.engines.base import Workspace
 
 FUZZY_CUTOFF = 88.0
 """Minimum rapidfuzz ``token_sort_ratio`` (0-100) for a fuzzy title match within one artist."""
@@ -307,55 +304,6 @@ def build_items(
     items = pd.concat([cat_items, local], ignore_index=True) if len(local) else cat_items
     items = items.drop_duplicates(S.ITEM_ID).reset_index(drop=True)
     return S.as_items(items)
-
-
-def build_workspace(
-    plays: pd.DataFrame,
-    catalog: pd.DataFrame | None,
-    community: pd.DataFrame | None = None,
-    library: pd.DataFrame | None = None,
-    rule: CountingRule | None = DEFAULT_COUNTING,
-    *,
-    artist_features: pd.DataFrame | None = None,
-    genre_features: pd.DataFrame | None = None,
-    fuzzy: bool = True,
-) -> Workspace:
-    """Counting rule -> matching -> items: everything the engines learn from.
-
-    Args:
-        plays: PLAYS frame (raw, deduplicated).
-        catalog: CATALOG frame or None.
-        community: INTERACTIONS frame or None.
-        library: LIBRARY frame or None.
-        rule: counting rule (None keeps every play).
-    """
-    from musicrec.history import apply_counting_rule
-
-    counted = apply_counting_rule(plays, rule) if rule is not None else plays
-    fb = {"artist_features": artist_features, "genre_features": genre_features}
-    matched = match_plays(counted, catalog, fuzzy=fuzzy, **fb)
-    lib = (
-        match_plays(library, catalog, fuzzy=fuzzy, **fb)
-        if library is not None and not library.empty
-        else None
-    )
-    items = build_items(catalog, matched, lib, **fb)
-    comm = (
-        community
-        if community is not None
-        else pd.DataFrame(
-            {
-                c: pd.Series(dtype=t)
-                for c, t in zip(S.INTERACTION_COLUMNS, ("string", "string", float), strict=True)
-            }
-        )
-    )
-    return Workspace(
-        items=items,
-        plays=matched,
-        community=comm,
-        library=lib if lib is not None else pd.DataFrame(),
-    )
 
 
 def match_report(plays_matched: pd.DataFrame) -> pd.DataFrame:

@@ -2,8 +2,8 @@
 
 Pickles run code when loaded, so we only ever load files we wrote ourselves into
 the models folder. Each save writes ``<name>.joblib`` plus a JSON header
-``<name>.json`` holding the musicrec version, the config, the data fingerprint and
-the SHA-256 of the joblib file. ``load_model`` checks the header *before* unpickling
+``<name>.json`` holding the model-format version, the musicrec version, the config, the
+data fingerprint and the SHA-256 of the joblib file. ``load_model`` checks the header *before* unpickling
 and refuses (``ModelFileError``) a missing, stale, foreign or tampered file.
 """
 
@@ -27,6 +27,11 @@ MODELS_DIR = Path(
     os.environ.get("MUSICREC_MODELS_DIR", Path(__file__).resolve().parents[1] / "models")
 )
 _FORMAT = "musicrec-model/1"
+MODEL_FORMAT = 2
+"""Version of what a saved model holds: bump it whenever an engine, the hybrid or the workspace
+changes its attributes or names, so that files from before are refused (retrain) instead of
+unpickled into objects the code no longer understands. 2: one id per engine ("co_listening"),
+the workspace's item index, songs cached in the hybrid."""
 
 
 def fingerprint(*frames: pd.DataFrame) -> str:
@@ -72,8 +77,14 @@ def save_model(
     models_dir.mkdir(parents=True, exist_ok=True)
     blob, header = _paths(name, models_dir)
     joblib.dump(obj, blob, compress=3)
-    meta = {"format": _FORMAT, "version": __version__, "config": _config_repr(config),
-            "data_fingerprint": data_fingerprint, "sha256": _sha256(blob)}  # fmt: skip
+    meta = {
+        "format": _FORMAT,
+        "model_format": MODEL_FORMAT,
+        "version": __version__,
+        "config": _config_repr(config),
+        "data_fingerprint": data_fingerprint,
+        "sha256": _sha256(blob),
+    }
     header.write_text(json.dumps(meta, indent=1))
     return blob
 
@@ -85,7 +96,7 @@ def load_model(
 
     Raises:
         ModelFileError: missing file or header, not written by musicrec, other musicrec
-            version, other config, other data, or contents changed since saving.
+            model format, other config, other data, or contents changed since saving.
     """
     blob, header = _paths(name, models_dir)
     if not blob.exists() or not header.exists():
@@ -99,8 +110,9 @@ def load_model(
     checks = [
         (meta.get("format") == _FORMAT, "was not written by musicrec"),
         (
-            meta.get("version") == __version__,
-            f"was written by musicrec {meta.get('version')} (this is {__version__}); retrain",
+            meta.get("model_format") == MODEL_FORMAT,
+            f"holds model format {meta.get('model_format', 1)} (this musicrec reads "
+            f"{MODEL_FORMAT}, written by musicrec {__version__}); retrain",
         ),
         (
             meta.get("config") == _config_repr(config),

@@ -28,7 +28,7 @@ import streamlit as st
 
 from musicrec import schema as S
 from musicrec.config import DEFAULT_COUNTING, CountingRule
-from musicrec.engines.base import Workspace
+from musicrec.workspace import Workspace
 
 if TYPE_CHECKING:  # plotly is imported by the pages that draw, not on the first page's path
     import plotly.graph_objects as go
@@ -61,7 +61,7 @@ def demo_data():
 
 @st.cache_resource(show_spinner="Preparing the demo…")
 def demo_workspace(rule: CountingRule) -> Workspace:
-    from musicrec.matching import build_workspace
+    from musicrec.workspace import build_workspace
 
     data = demo_data()
     return build_workspace(
@@ -137,7 +137,7 @@ def workspace() -> Workspace:
         return demo_workspace(rule)
     key = _upload_key(rule)
     if st.session_state.get("workspace_key") != key:
-        from musicrec.matching import build_workspace
+        from musicrec.workspace import build_workspace
 
         up = st.session_state["uploaded"]
         catalog = st.session_state.get("catalog")

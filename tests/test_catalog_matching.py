@@ -13,13 +13,8 @@ import pytest
 from musicrec import schema as S
 from musicrec.catalog import catalog_playlists, fetch_catalog, load_catalog
 from musicrec.errors import CatalogError
-from musicrec.matching import (
-    build_workspace,
-    local_item_id,
-    match_plays,
-    match_report,
-    normalise_name,
-)
+from musicrec.matching import local_item_id, match_plays, match_report, normalise_name
+from musicrec.workspace import build_workspace
 
 FEATS = "danceability,energy,key,loudness,mode,speechiness,acousticness,instrumentalness,liveness,valence,tempo"
 VALS = "0.5,0.6,1,-6,1,0.05,0.1,0,0.1,0.7,120"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import pkgutil
 
@@ -11,8 +12,14 @@ import pytest
 
 import musicrec.engines
 from musicrec import schema as S
-from musicrec.engines.base import Engine, Request, Workspace
+from musicrec.engines.base import Engine
+from musicrec.errors import NotFittedError
+from musicrec.hybrid import BlendWeights
 from musicrec.persistence import fingerprint, load_model, save_model
+from musicrec.workspace import Request, Workspace
+
+RICH = Request(hour=23, weekday=2, mood="chill", seeds=("c1",))
+"""A request every engine can score from."""
 
 
 def _all_engines() -> list[type[Engine]]:
@@ -56,9 +63,9 @@ def tiny_workspace(with_plays: bool = True) -> Workspace:
 ENGINES = _all_engines()
 
 
-def test_every_engine_is_discovered():
+def test_every_engine_is_discovered_under_one_name():
     names = {e.name for e in ENGINES}
-    assert {"collaborative", "co-listening", "content", "mood", "context"} <= names
+    assert {"collaborative", "co_listening", "content", "mood", "context"} <= names
 
 
 @pytest.mark.parametrize("cls", ENGINES, ids=lambda c: c.__name__)
@@ -80,6 +87,53 @@ class TestEngineContract:
         assert len(engine.score(Request(seeds=("nope",), liked=("nope",)))) == 12
         reasons = engine.explain(["c0", "nope"], Request(hour=23))
         assert list(reasons.index) == ["c0", "nope"]
+
+    def test_score_before_fit_is_a_named_error(self, cls):
+        with pytest.raises(NotFittedError, match="fit"):
+            cls().score(Request())
+        with pytest.raises(NotFittedError):
+            cls().explain(["c0"], Request())
+
+    def test_declares_its_id_label_reads_and_can_score(self, cls):
+        assert cls.name.isidentifier() and cls.name in BlendWeights().as_dict()
+        assert cls.label and cls.label != Engine.label
+        assert set(cls.reads) <= {f.name for f in dataclasses.fields(Request)}
+        assert cls.can_score in ("all", "known", "some")
+
+    def test_fields_it_does_not_read_never_change_its_scores(self, cls):
+        engine = cls().fit(tiny_workspace())
+        full = Request(hour=23, weekday=2, activity="relax", mood="chill", valence=0.3,
+                       energy=0.2, seeds=("c1",), liked=("c2",), disliked=("d0",))  # fmt: skip
+        kept = {f: getattr(full, f) for f in cls.reads}
+        pd.testing.assert_series_equal(engine.score(full), engine.score(Request(**kept)))
+
+    def test_nan_only_where_can_score_allows(self, cls):
+        ws = tiny_workspace()
+        s = cls().fit(ws).score(RICH)
+        played = ws.item_index.isin(ws.plays[S.ITEM_ID])
+        if cls.can_score == "all":
+            assert s.notna().all()
+        elif cls.can_score == "known":
+            assert s[played].notna().all()
+        assert np.isfinite(s.dropna()).all()
+
+    def test_fit_leaves_its_input_untouched(self, cls):
+        ws = tiny_workspace()
+        before = {f: getattr(ws, f).copy(deep=True) for f in ("items", "plays", "community")}
+        cls().fit(ws).score(RICH)
+        for f, frame in before.items():
+            pd.testing.assert_frame_equal(getattr(ws, f), frame)
+
+    def test_same_input_same_scores(self, cls):
+        a = cls().fit(tiny_workspace()).score(RICH)
+        b = cls().fit(tiny_workspace()).score(RICH)
+        pd.testing.assert_series_equal(a, b)
+
+    def test_one_play_history(self, cls):
+        ws = tiny_workspace()
+        one = Workspace(items=ws.items, plays=ws.plays.head(1), community=ws.community)
+        s = cls().fit(one).score(RICH)
+        assert s.index.equals(one.item_index) and s.dtype == float
 
     def test_save_load_round_trip(self, cls, tmp_path):
         ws = tiny_workspace()
@@ -239,7 +293,7 @@ def test_content_links_tracks_by_artist_without_any_features():
 def test_normalise_is_a_percentile_rank():
     """Mostly zeros and two strong scores (co-listening's usual shape): the order is kept, ties
     share a rank, no single score outweighs the rest, and an unscored item is neutral."""
-    from musicrec.hybrid import _normalise
+    from musicrec.ranking import percentile_normalise as _normalise
 
     out = _normalise(np.array([0, 0, 0, 0, 0, 0, 0, 0, 50.0, 100.0, np.nan]))
     assert out[9] == 1 and out[8] == pytest.approx(8 / 9)
@@ -253,7 +307,7 @@ def test_normalise_on_a_big_catalog_keeps_order_and_ties():
     stay equal, and on a smooth distribution they are within 1% of scipy's exact ranks."""
     from scipy.stats import rankdata
 
-    from musicrec.hybrid import _normalise
+    from musicrec.ranking import percentile_normalise as _normalise
 
     rng = np.random.default_rng(0)
     smooth = rng.normal(size=200_000)
@@ -328,7 +382,7 @@ def test_hybrid_list_shape_reasons_and_caps(demo_hybrid):
     assert (recs[S.REASON].str.len() > 0).all()
     contrib = recs.filter(like="contrib_")
     assert set(contrib.columns) == {
-        f"contrib_{n}" for n in ("collaborative", "co-listening", "content", "mood", "context")
+        f"contrib_{n}" for n in ("collaborative", "co_listening", "content", "mood", "context")
     }
 
 

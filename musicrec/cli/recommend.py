@@ -29,14 +29,14 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from musicrec import schema as S
-    from musicrec.engines.base import Request
     from musicrec.hybrid import BlendWeights, Hybrid, HybridConfig
+    from musicrec.workspace import Request
 
     if args.history:
         from musicrec.catalog import load_catalog
         from musicrec.errors import MusicrecError
         from musicrec.history import load_paths
-        from musicrec.matching import build_workspace
+        from musicrec.workspace import build_workspace
 
         loaded = load_paths(args.history)
         for r in loaded.errors:

@@ -25,6 +25,7 @@ import scipy.sparse as sp
 
 from musicrec import schema as S
 from musicrec.engines.base import Engine, Request, Workspace
+from musicrec.ranking import top_k_rows
 
 
 @dataclass(frozen=True)
@@ -214,13 +215,8 @@ class CommunityModel:
             scores = self._scores(xk[rows])
             seen = self.x_[rows].tocoo()
             scores[seen.row, seen.col] = -np.inf
-            kk = min(k, scores.shape[1])
-            top = np.argpartition(-scores, kk - 1, axis=1)[:, :kk]
-            top_scores = np.take_along_axis(scores, top, axis=1)
-            order = np.argsort(-top_scores, axis=1, kind="stable")
-            top = np.take_along_axis(top, order, axis=1)
-            top_scores = np.take_along_axis(top_scores, order, axis=1)
-            n = top.shape[0]
+            top, top_scores = top_k_rows(scores, k)
+            kk, n = top.shape[1], top.shape[0]
             users = self.users_.to_raw(np.repeat(np.arange(rows.start, rows.stop), kk))
             frame = pd.DataFrame(
                 {
@@ -242,12 +238,15 @@ class CommunityEngine(Engine):
     """
 
     name = "collaborative"
+    label = "People like you"
+    reads = ("seeds", "liked")
+    can_score = "some"
 
     def __init__(self, config: CollaborativeConfig = CollaborativeConfig(max_items=2500)) -> None:
         self.config = config
 
     def fit(self, data: Workspace) -> Self:
-        self.item_ids_ = pd.Index(data.items[S.ITEM_ID])
+        self.item_ids_ = data.item_index
         self.tracks_ = data.items.set_index(S.ITEM_ID)[S.TRACK]
         community = data.community
         self.model_ = None
@@ -272,6 +271,7 @@ class CommunityEngine(Engine):
         return scores.reindex(self.item_ids_).to_numpy(dtype=np.float32)
 
     def score(self, request: Request) -> pd.Series:
+        self.check_fitted()
         if self.model_ is None:
             return pd.Series(np.nan, index=self.item_ids_, dtype=float)
         scores = self.base_
@@ -283,7 +283,7 @@ class CommunityEngine(Engine):
         return pd.Series(scores, index=self.item_ids_, dtype=float)
 
     def explain(self, item_ids: list[str], request: Request) -> pd.Series:
-        out = pd.Series("", index=pd.Index(item_ids, name=S.ITEM_ID), dtype="string")
+        out = super().explain(item_ids, request)
         if self.model_ is None or not len(self.user_weights_):
             return out
         model = self.model_

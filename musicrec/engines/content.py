@@ -44,13 +44,16 @@ class ContentEngine(Engine):
     """Cosine similarity to an engagement-weighted taste profile (artist preference score x engagement)."""
 
     name = "content"
+    label = "Sounds like what you love"
+    reads = ("seeds", "liked", "disliked")
+    can_score = "some"
 
     def __init__(self, config: ContentConfig = ContentConfig()) -> None:
         self.config = config
 
     def fit(self, data: Workspace) -> Self:
         items = data.items
-        self.item_ids_ = pd.Index(items[S.ITEM_ID])
+        self.item_ids_ = data.item_index
         x, self.has_features_ = standardised_matrix(items)
         self.x_ = normalize(x).astype(np.float32)
         tags = items[S.TAGS].fillna("").astype(str) + " " + items[S.GENRE].fillna("").astype(str)
@@ -140,6 +143,7 @@ class ContentEngine(Engine):
         return None if not w.any() else w
 
     def score(self, request: Request) -> pd.Series:
+        self.check_fitted()
         scores = self.base_
         adj = self._adjustment(request)
         if adj is not None:
@@ -151,6 +155,7 @@ class ContentEngine(Engine):
         return pd.Series(scores, index=self.item_ids_, dtype=float)
 
     def explain(self, item_ids: list[str], request: Request) -> pd.Series:
+        self.check_fitted()
         pos = self.item_ids_.get_indexer(item_ids)
         loved = set(self.top_artists_)
         reasons = []

@@ -106,13 +106,16 @@ class ContextEngine(Engine):
     """Rules for activity and time of day plus learned hour/weekday habits (see module docstring)."""
 
     name = "context"
+    label = "Time and activity"
+    reads = ("hour", "weekday", "activity")
+    can_score = "some"
 
     def __init__(self, config: ContextConfig = ContextConfig()) -> None:
         self.config = config
 
     def fit(self, data: Workspace) -> Self:
         items = data.items
-        self.item_ids_ = pd.Index(items[S.ITEM_ID])
+        self.item_ids_ = data.item_index
         unit = unit_features(items)
         self.unit_ = unit.to_numpy(dtype=np.float32)
         self.has_ = ~np.isnan(self.unit_).all(axis=1)
@@ -122,7 +125,7 @@ class ContextEngine(Engine):
             self.unit_,
         )
         self.filled_ = filled.astype(np.float32)
-        plays = data.plays
+        plays = data.local_plays()  # hours and weekdays on the listener's clock
         pos = (
             self.item_ids_.get_indexer(plays[S.ITEM_ID])
             if not plays.empty
@@ -211,6 +214,7 @@ class ContextEngine(Engine):
         return habit, sound
 
     def score(self, request: Request) -> pd.Series:
+        self.check_fitted()
         if request.hour is None and request.activity is None:
             return pd.Series(np.nan, index=self.item_ids_, dtype=float)
         habit, sound = self._parts(request)
@@ -220,6 +224,7 @@ class ContextEngine(Engine):
         return pd.Series(score, index=self.item_ids_, dtype=float)
 
     def explain(self, item_ids: list[str], request: Request) -> pd.Series:
+        self.check_fitted()
         pos = self.item_ids_.get_indexer(item_ids)
         habit, _ = (
             self._parts(request) if (request.hour is not None or request.activity) else (None, None)

@@ -118,13 +118,16 @@ class MoodEngine(Engine):
     """Scores items by closeness to the requested valence/energy and by the probability of the requested mood."""
 
     name = "mood"
+    label = "Mood"
+    reads = ("mood", "valence", "energy")
+    can_score = "some"
 
     def __init__(self, config: MoodConfig = MoodConfig()) -> None:
         self.config = config
 
     def fit(self, data: Workspace) -> Self:
         items = data.items
-        self.item_ids_ = pd.Index(items[S.ITEM_ID])
+        self.item_ids_ = data.item_index
         self.valence_ = adjusted_valence(items, self.config).to_numpy(dtype=np.float32)
         self.energy_ = items[S.ENERGY].astype(float).to_numpy(dtype=np.float32)
         probs = mood_probabilities(
@@ -142,6 +145,7 @@ class MoodEngine(Engine):
         return v, e
 
     def score(self, request: Request) -> pd.Series:
+        self.check_fitted()
         v, e = self._targets(request)
         if v is None and e is None and not request.mood:
             return pd.Series(np.nan, index=self.item_ids_, dtype=float)
@@ -156,6 +160,7 @@ class MoodEngine(Engine):
         return pd.Series(score, index=self.item_ids_, dtype=float)
 
     def explain(self, item_ids: list[str], request: Request) -> pd.Series:
+        self.check_fitted()
         pos = self.item_ids_.get_indexer(item_ids)
         v, e = self._targets(request)
         out = []
@@ -183,15 +188,6 @@ class MoodEngine(Engine):
 
 
 # --- aggregations for the Mood page ------------------------------------------------------
-
-
-def _played(plays_matched: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
-    """Plays joined to item features and mood probabilities (plays without features dropped)."""
-    feats = items.set_index(S.ITEM_ID)[[S.VALENCE, S.ENERGY, S.TRACK, S.TAGS]]
-    joined = plays_matched[[S.TS, S.ITEM_ID, S.ARTIST]].join(
-        feats[[S.VALENCE, S.ENERGY]], on=S.ITEM_ID
-    )
-    return joined.dropna(subset=[S.VALENCE, S.ENERGY])
 
 
 def item_moods(items: pd.DataFrame, item_ids: pd.Series | None = None) -> pd.DataFrame:

@@ -89,13 +89,16 @@ def cooccurrence(
 class CoListenEngine(Engine):
     """Scores items by how often the user plays them next to the seeds (see module docstring)."""
 
-    name = "co-listening"
+    name = "co_listening"
+    label = "Your sessions"
+    reads = ("seeds", "liked")
+    can_score = "some"
 
     def __init__(self, config: SessionConfig = SessionConfig()) -> None:
         self.config = config
 
     def fit(self, data: Workspace) -> Self:
-        self.item_ids_ = pd.Index(data.items[S.ITEM_ID])
+        self.item_ids_ = data.item_index
         self.tracks_ = data.items[S.TRACK].astype("string").fillna("").to_numpy()
         plays = data.plays.sort_values(S.TS, kind="stable") if not data.plays.empty else data.plays
         n = len(self.item_ids_)
@@ -134,6 +137,7 @@ class CoListenEngine(Engine):
         return self.items_by_session_ @ per_session
 
     def score(self, request: Request) -> pd.Series:
+        self.check_fitted()
         seeds = self._seed_positions(request)
         if len(seeds) == 0 or not self.active_.any():
             return pd.Series(np.nan, index=self.item_ids_, dtype=float)
@@ -144,6 +148,7 @@ class CoListenEngine(Engine):
         return pd.Series(scores, index=self.item_ids_, dtype=float)
 
     def explain(self, item_ids: list[str], request: Request) -> pd.Series:
+        self.check_fitted()
         seeds = self._seed_positions(request)
         pos = self.item_ids_.get_indexer(item_ids)
         out = []

@@ -22,6 +22,7 @@ from musicrec.config import DEFAULT_COUNTING
 from musicrec.engines.collaborative import CommunityModel
 from musicrec.evaluation.metrics import PER_QUERY, catalog_coverage, novelty
 from musicrec.evaluation.protocol import ProtocolConfig, discovery_table, split
+from musicrec.ranking import top_k
 
 _DEFAULT_CONFIG = ProtocolConfig()
 
@@ -89,7 +90,7 @@ def artist_discovery(
     rows = {}
     for name, s in scores.items():
         cand = s[candidates]
-        top = np.argsort(-cand, kind="stable")[: config.k]
+        top = top_k(cand, config.k)
         ranked = list(names[top])
         row = {m: fn(ranked, relevant, config.k) for m, fn in PER_QUERY.items()}
         row["coverage"] = catalog_coverage([ranked], int(candidates.sum()), config.k)

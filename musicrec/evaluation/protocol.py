@@ -26,9 +26,10 @@ import pandas as pd
 
 from musicrec import schema as S
 from musicrec.config import DEFAULT_COUNTING
-from musicrec.engines.base import Request, Workspace
 from musicrec.engines.sessions import session_ids
 from musicrec.evaluation.metrics import PER_QUERY, catalog_coverage, intra_list_diversity, novelty
+from musicrec.ranking import percentile_normalise, top_k
+from musicrec.workspace import Request, Workspace
 
 Progress = Callable[[float, str], None]
 BASELINES = ("random", "frequency", "recency")
@@ -109,20 +110,10 @@ def _recency(train: pd.DataFrame, ids: pd.Index, half_life_days: float) -> np.nd
     )
 
 
-def _rank(
-    scores: np.ndarray,
-    candidates: np.ndarray,
-    ids: np.ndarray,
-    k: int,
-    exclude: np.ndarray | None = None,
-) -> list:
-    s = np.where(np.isnan(scores[candidates]), -np.inf, scores[candidates]).astype(float)
-    if exclude is not None and len(exclude):
-        s[np.isin(candidates, exclude)] = -np.inf
-    kk = min(k, len(s))
-    top = np.argpartition(-s, kk - 1)[:kk]
-    top = top[np.argsort(-s[top], kind="stable")]
-    return list(ids[candidates[top]])
+def _rank(scores: np.ndarray, candidates: np.ndarray, ids: np.ndarray, k: int,
+          exclude: np.ndarray | None = None) -> list:  # fmt: skip
+    """The ids of the k best-scored candidates, best first."""
+    return list(ids[top_k(scores, k, candidates=candidates, exclude=exclude)])
 
 
 def _metric_row(lists: list[list], rels: list[set], k: int) -> dict:
@@ -147,8 +138,6 @@ def _table(rows: dict[str, dict]) -> pd.DataFrame:
 
 WEIGHT_NAMES = ("frequency", "recency", "collaborative", "co_listening", "content", "context")
 """The hybrid's parts in the evaluation: two priors from the training plays, then the engines."""
-_ENGINE_OF = {"collaborative": "collaborative", "co_listening": "co-listening",
-              "content": "content", "context": "context"}  # fmt: skip
 
 
 class _Scorer:
@@ -158,7 +147,7 @@ class _Scorer:
         from musicrec.hybrid import Hybrid
 
         self.ws = ws
-        self.ids = pd.Index(ws.items[S.ITEM_ID])
+        self.ids = ws.item_index
         self.hybrid = Hybrid().fit(ws)
         self.freq = _frequency(train, self.ids)
         self.rec = _recency(train, self.ids, config.half_life_days)
@@ -169,17 +158,14 @@ class _Scorer:
         self._zeros = np.zeros(len(self.ids), dtype=np.float32)
 
     def _norm(self, x: np.ndarray) -> np.ndarray:
-        from musicrec.hybrid import _normalise
-
-        return _normalise(np.where(x > 0, np.log1p(x), np.nan))
+        return percentile_normalise(np.where(x > 0, np.log1p(x), np.nan))
 
     def components(self, request: Request, context: bool) -> np.ndarray:
         """(len(WEIGHT_NAMES), items) normalised scores; the context row is 0 without context."""
         rows = [self.freq_norm, self.rec_norm]
         for name in WEIGHT_NAMES[2:]:
-            engine = _ENGINE_OF[name]
-            use = engine in self.hybrid.engines_ and (context or name != "context")
-            rows.append(self.hybrid.engine_scores(engine, request) if use else self._zeros)
+            use = name in self.hybrid.engines_ and (context or name != "context")
+            rows.append(self.hybrid.engine_scores(name, request) if use else self._zeros)
         return np.vstack(rows)
 
     def hybrid_scores(self, request: Request, w: dict, context: bool) -> np.ndarray:
@@ -380,7 +366,8 @@ def evaluate_history(
         progress: called with (fraction, message).
     """
     from musicrec.history import apply_counting_rule
-    from musicrec.matching import build_workspace, match_plays
+    from musicrec.matching import match_plays
+    from musicrec.workspace import build_workspace
 
     counted = (
         apply_counting_rule(plays, DEFAULT_COUNTING)
@@ -455,7 +442,7 @@ def _discovery_setup(ws: Workspace, train: pd.DataFrame, test: pd.DataFrame) -> 
     if not relevant or candidates.empty:
         return None
     return _Discovery(
-        pos=pd.Index(items[S.ITEM_ID]).get_indexer(candidates[S.ITEM_ID]),
+        pos=ws.positions(candidates[S.ITEM_ID]),
         artists=candidates[S.ARTIST].to_numpy(),
         relevant=relevant,
         popularity=candidates[S.POPULARITY].fillna(0).to_numpy(dtype=float),
