@@ -19,6 +19,10 @@ class CountingRule:
     """Podcasts, audiobooks and videos are kept out of music stats unless this is True."""
     drop_unknown: bool = True
     """Drop Spotify's "Unknown Artist"/"Unknown Track" placeholder rows (local or unavailable files)."""
+    music_artists: tuple[str, ...] = ()
+    """Artists the person says are music although they were taken for a show (moved back in)."""
+    show_artists: tuple[str, ...] = ()
+    """Artists the person says are shows (podcasts, audiobooks) although they look like music."""
 
 
 @dataclass(frozen=True)

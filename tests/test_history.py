@@ -14,7 +14,14 @@ from hypothesis import strategies as st
 
 from musicrec import schema as S
 from musicrec.config import CountingRule, IngestLimits
-from musicrec.history import apply_counting_rule, load_generic_csv, load_paths, load_uploads
+from musicrec.history import (
+    apply_counting_rule,
+    load_generic_csv,
+    load_paths,
+    load_report,
+    load_uploads,
+    move_artist,
+)
 
 
 def _json(obj: object) -> bytes:
@@ -304,14 +311,12 @@ BAD_CASES = [
     ("notjson.json", b"this is not json", "not valid JSON"),
     (
         "flags.json",
-        _json([{**EXTENDED[0], "skipped": True}, {**EXTENDED[0], "skipped": 1}]),
-        "unexpected type",
+        _json([{**EXTENDED[0], "skipped": 1}, {**EXTENDED[0], "skipped": "yes"}]),
+        "none of its 2 records is readable",
     ),
-    ("huge.json", _json([{**EXTENDED[0], "ms_played": 2**70}]), "too large"),
+    ("huge.json", _json([{**EXTENDED[0], "ms_played": 2**70}]), "no record has a readable play"),
     ("truncated.json", _json(ACCOUNT)[:-20], "truncated"),
-    ("wrong.json", _json([{"foo": 1, "bar": 2}]), "unrecognised records"),
     ("empty.json", b"", "empty"),
-    ("emptylist.json", b"[]", "no records"),
     ("latin1.csv", "artist,track\ncaf\xe9,x\n".encode("latin-1"), "not UTF-8"),
     ("nothing.zip", _zip({"readme.txt": b"hello"}), "holds no listening history"),
     ("evil.zip", _zip({"../../etc/passwd.json": _json(ACCOUNT)}), "path traversal"),
@@ -327,6 +332,135 @@ def test_bad_file_names_the_file_and_problem_while_good_files_still_load(name, d
     assert errors, result.reports
     assert any(name in r.error and problem in r.error for r in errors), errors
     assert len(result.plays) == 3  # the good file still loaded
+
+
+def test_one_bad_value_costs_its_record_not_the_file():
+    good = {"endTime": "2024-01-01 08:00", "artistName": "A", "trackName": "t", "msPlayed": 200_000}
+    bad = [
+        {**good, "endTime": "9999-12-31 23:59"},
+        {**good, "artistName": 5},
+        {**good, "artistName": ["A", "B"]},
+        {**good, "msPlayed": "abc"},
+        {**good, "msPlayed": None},
+        "not an object",
+    ]
+    text = _json([good, *bad])[:-1] + (
+        b', {"endTime": "2024-01-01 09:00", "artistName": "B", "trackName": "u", "msPlayed": 1e400}'
+        b', {"endTime": "2024-01-01 09:10", "artistName": "B", "trackName": "v", "msPlayed": NaN}]'
+    )
+    extended = [EXTENDED[0], {**EXTENDED[0], "skipped": "yes"}, {**EXTENDED[0], "ts": "soon"}]
+    result = load_uploads([("StreamingHistory0.json", text), ("x.json", _json(extended))])
+    account, ext = result.reports
+    assert (account.records, account.bad, account.kept, account.error) == (9, 8, 1, None)
+    assert (ext.records, ext.bad, ext.kept, ext.error) == (3, 2, 1, None)
+    assert len(result.plays) == 2
+    report = load_report(result, CountingRule(min_ms_played=0))
+    assert report.set_apart["bad"] == 10 and report.plays == 2
+
+
+def test_spotify_files_without_listening_are_skipped_not_errors_one_by_one_or_zipped():
+    others = {
+        "UserAddress.json": b"List(Map(street -> x, city -> y))",
+        "Identity.json": _json({"displayName": "someone", "imageUrl": None}),
+        "Payments.json": _json({"payment_method": "card"}),
+        "SearchQueries.json": _json([{"platform": "ANDROID", "searchQuery": "x"}]),
+        "StreamingHistory_podcast_0.json": b"[]",
+    }
+    history = ("StreamingHistory_music_0.json", _json(ACCOUNT))
+    one_by_one = load_uploads([history, *others.items()])
+    zipped = load_uploads([("my_spotify_data.zip", _zip(dict([history, *others.items()])))])
+    for result in (one_by_one, zipped):
+        assert not result.errors, result.errors
+        skipped = [r for r in result.reports if r.format == "skipped"]
+        assert len(skipped) == 5 and all(r.note.startswith("not listening data") for r in skipped)
+        assert result.totals()["files"] == 1 and result.totals()["not_listening"] == 5
+        assert load_report(result).files == 1
+
+
+def test_a_csv_we_cannot_place_alone_is_an_error_that_points_to_the_mapping():
+    result = load_uploads([("mine.csv", b"when,who,what\n2024-01-01,a,b\n")])
+    (report,) = result.reports
+    assert "column mapping" in report.error
+
+
+def test_load_report_counts_agree_with_the_plays():
+    """records = plays + everything set apart; each reason counted once."""
+    files = [
+        ("StreamingHistory0.json", _json(ACCOUNT)),
+        ("StreamingHistory1.json", _json(ACCOUNT[:1])),  # a repeat of one play
+        ("StreamingHistory_podcast_0.json", _json(PODCAST)),
+    ]
+    result = load_uploads(files)
+    report = load_report(result)
+    assert report.plays == 1 and report.files == 3 and report.records == 5
+    assert report.set_apart == {
+        "podcast": 1, "short": 1, "unknown": 1, "duplicate": 1, "bad": 0,
+    }  # fmt: skip
+    assert report.hours_apart["podcast"] == pytest.approx(600_000 / 3_600_000)
+    assert report.records == report.plays + sum(report.set_apart.values())
+    same = load_report(load_uploads(files, rule=CountingRule()))  # the rule applied at load
+    assert same == report
+    assert "1 plays" in report.summary() and "1 repeated plays" in report.summary()
+
+
+def test_a_person_moves_a_show_back_and_a_misjudged_artist_out():
+    result = load_uploads([("a.json", _json(ACCOUNT)), ("p.json", _json(PODCAST))])
+    rule = move_artist(CountingRule(), "Show", to="music")
+    assert set(apply_counting_rule(result.plays, rule)[S.ARTIST]) == {"Björk", "Show"}
+    rule = move_artist(rule, "Björk", to="podcast")
+    assert set(apply_counting_rule(result.plays, rule)[S.ARTIST]) == {"Show"}
+    assert rule.music_artists == ("Show",) and rule.show_artists == ("Björk",)
+    assert load_report(result, rule).set_apart["podcast"] == 1
+    with pytest.raises(ValueError, match="music"):
+        move_artist(rule, "x", to="video")
+
+
+def _patched_zip(
+    entries: dict[str, bytes], bad: str, *, flags: int = 0, method: int | None = None
+) -> bytes:
+    """A zip whose member ``bad`` claims encryption (flag bit 0) or another compression method."""
+    data = bytearray(_zip(entries))
+    for sig, at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = 0
+        while (pos := data.find(sig, start)) >= 0:
+            start = pos + 4
+            name_at = pos + (30 if sig == b"PK\x03\x04" else 46)
+            if data[name_at : name_at + len(bad)] != bad.encode():
+                continue
+            data[pos + at] |= flags
+            if method is not None:
+                data[pos + at + 2 : pos + at + 4] = method.to_bytes(2, "little")
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("flags", "method", "problem"),
+    [(1, None, "encrypted"), (0, 9, "method this app cannot read")],
+    ids=["encrypted", "deflate64"],
+)
+def test_an_unreadable_zip_member_is_its_own_error_and_the_rest_loads(flags, method, problem):
+    entries = {
+        "MyData/StreamingHistory_music_0.json": _json(ACCOUNT),
+        "MyData/StreamingHistory_music_1.json": _json(PODCAST),
+    }
+    bad = "MyData/StreamingHistory_music_1.json"
+    result = load_uploads([("x.zip", _patched_zip(entries, bad, flags=flags, method=method))])
+    (err,) = result.errors
+    assert err.path == f"x.zip/{bad}" and problem in err.error
+    assert len(result.plays) == 3
+
+
+def test_a_member_whose_name_starts_with_two_dots_is_not_path_traversal():
+    result = load_uploads([("x.zip", _zip({"..MyData/StreamingHistory0.json": _json(ACCOUNT)}))])
+    assert not result.errors and len(result.plays) == 3
+
+
+def test_size_message_uses_mib_for_a_mib_limit():
+    limits = IngestLimits(max_file_bytes=512 * 2**20)
+    result = load_uploads([("big.json", b" " * (538 * 10**6))], limits=limits)
+    assert "513 MiB is over the 512 MiB limit" in result.reports[0].error
+    result = load_uploads([("big.json", b" " * (512 * 2**20 + 1))], limits=limits)
+    assert "512.00 MiB is over the 512 MiB limit" in result.reports[0].error
 
 
 def test_size_limit_is_configurable():

@@ -1,7 +1,9 @@
 """Load listening history from any export into one PLAYS table (and a LIBRARY table).
 
 Modules:
-    load       the public loaders, the per-file report and the counting rule
+    load       the public loaders and the per-file report
+    counting   which plays count as listens, and why the others were set apart
+    report     one load report (files, plays, set apart and why) for the UI and the CLI
     archive    size limits and the safe reading of zips
     parallel   parsing big folders in worker processes
     formats    one parser per export format, each recognised by content
@@ -12,24 +14,31 @@ Public API (re-exported here):
     load_uploads([(name, bytes), ...], rule=None, limits=DEFAULT_LIMITS) -> IngestResult
     load_generic_csv(name, data, mapping) -> IngestResult
     apply_counting_rule(plays, rule) -> plays
+    load_report(result, rule) -> LoadReport
+    move_artist(rule, artist, to="music" | "podcast") -> CountingRule
 """
 
 from __future__ import annotations
 
+from musicrec.history.counting import apply_counting_rule, move_artist, set_apart
 from musicrec.history.load import (
     FileReport,
     IngestResult,
-    apply_counting_rule,
     load_generic_csv,
     load_paths,
     load_uploads,
 )
+from musicrec.history.report import LoadReport, load_report
 
 __all__ = [
     "FileReport",
     "IngestResult",
+    "LoadReport",
     "apply_counting_rule",
     "load_generic_csv",
     "load_paths",
+    "load_report",
     "load_uploads",
+    "move_artist",
+    "set_apart",
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
+import zlib
 from collections.abc import Iterator
 
 from musicrec.config import IngestLimits
@@ -27,12 +28,21 @@ def is_zip(name: str, data: bytes) -> bool:
     return data[:4] == b"PK\x03\x04" or name.lower().endswith(".zip")
 
 
+def mib(size: int, limit: int | None = None) -> str:
+    """``size`` bytes in MiB, with a decimal when whole MiB would hide that it is over ``limit``."""
+    whole = f"{size / 2**20:,.0f}"
+    if limit is not None and whole == f"{limit / 2**20:,.0f}":
+        return f"{size / 2**20:,.2f} MiB"
+    return f"{whole} MiB"
+
+
 def check_size(name: str, size: int, limits: IngestLimits) -> None:
     """Raise FileTooLargeError naming ``name`` when ``size`` bytes is over the per-file limit."""
     if size > limits.max_file_bytes:
         raise FileTooLargeError(
             name,
-            f"{size / 1e6:.0f} MB is over the {limits.max_file_bytes / 1e6:.0f} MB limit per file",
+            f"{mib(size, limits.max_file_bytes)} is over the {mib(limits.max_file_bytes)} "
+            "limit per file",
         )
 
 
@@ -49,7 +59,8 @@ def _safe_members(
     for info in infos:
         member = info.filename
         norm = posixpath.normpath(member.replace("\\", "/"))
-        if member.startswith(("/", "\\")) or norm.startswith("..") or ":" in member.split("/")[0]:
+        escapes = norm == ".." or norm.startswith("../")  # "..MyData/x.json" stays inside
+        if member.startswith(("/", "\\")) or escapes or ":" in member.split("/")[0]:
             raise UnsafeArchiveError(
                 name, f"entry {member!r} points outside the archive (path traversal); refused"
             )
@@ -64,7 +75,7 @@ def _safe_members(
         if total > limits.max_total_uncompressed:
             raise UnsafeArchiveError(
                 name,
-                f"entries expand to over {limits.max_total_uncompressed / 1e9:.1f} GB (looks like a zip bomb); refused",
+                f"entries expand to over {mib(limits.max_total_uncompressed)} (looks like a zip bomb); refused",
             )
         parts = norm.split("/")
         if "__MACOSX" in parts or parts[-1].startswith("._") or parts[-1].startswith("."):
@@ -115,10 +126,31 @@ def expand(name: str, data: bytes, limits: IngestLimits) -> Iterator[tuple[str, 
                 continue
             if not info.filename.lower().endswith(TEXT_SUFFIXES):
                 continue
+            if info.flag_bits & 0x1:
+                yield (
+                    inner,
+                    UnsupportedFileError(
+                        inner, "is encrypted (password-protected); unzip it with its password first"
+                    ),
+                )
+                continue
             try:
                 check_size(inner, info.file_size, limits)
                 member = _read_member(archive, info, limits)
                 check_size(inner, len(member), limits)
+            except NotImplementedError:  # Deflate64, PPMd...: methods zipfile cannot read
+                yield (
+                    inner,
+                    UnsupportedFileError(
+                        inner,
+                        f"is compressed with a method this app cannot read (zip method "
+                        f"{info.compress_type}); unzip it and load the files, or zip them again",
+                    ),
+                )
+                continue
+            except (RuntimeError, zlib.error, ValueError) as exc:  # e.g. encrypted, corrupt
+                yield inner, UnsupportedFileError(inner, f"unreadable zip entry ({exc})")
+                continue
             except (UnsupportedFileError, zipfile.BadZipFile, OSError, EOFError) as exc:
                 err = (
                     exc

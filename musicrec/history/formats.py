@@ -8,6 +8,8 @@ Personal fields (IP addresses, user agents, user names) are never read.
 from __future__ import annotations
 
 import io
+import json
+import math
 import operator
 import posixpath
 import re
@@ -53,6 +55,28 @@ class Parsed:
     records: int
     plays: pa.Table = field(default_factory=T.empty)
     library: pd.DataFrame | None = None
+    bad: int = 0
+    """Records left out because a value in them could not be read (counted, never silent)."""
+
+
+NOT_LISTENING_FILES = frozenset(
+    name.lower()
+    for name in (
+        "Userdata.json", "Identity.json", "Identifiers.json", "UserAddress.json",
+        "Payments.json", "SearchQueries.json", "Follow.json", "Inferences.json",
+        "Marquee.json", "YourSoundCapsule.json", "CustomerServiceHistory.json",
+        "FamilyPlan.json", "DuoNewFamily.json", "MessageData.json", "Podcasts.json",
+        "PodcastInteractivityRatedShow.json", "ConnectedDevices.json", "Voice.json",
+    )
+)  # fmt: skip
+"""Files of a Spotify account export that hold no listening (some, like UserAddress.json, are not even JSON)."""
+_WRAPPED = re.compile(r"wrapped\d{4}\.json")
+
+
+def not_listening_file(path: str) -> bool:
+    """True for a file Spotify puts in an account export that holds no listening, by its name."""
+    base = posixpath.basename(path.replace("\\", "/")).lower()
+    return base in NOT_LISTENING_FILES or _WRAPPED.fullmatch(base) is not None
 
 
 def decode_text(path: str, data: bytes) -> str:
@@ -69,12 +93,22 @@ def decode_text(path: str, data: bytes) -> str:
 
 
 def parse_json(path: str, data: bytes) -> Any:
-    """orjson-parse ``data``; truncated or invalid JSON gives a specific error."""
+    """orjson-parse ``data``; truncated or invalid JSON gives a specific error.
+
+    Numbers JSON cannot hold in a double (``1e400``) and the ``NaN``/``Infinity`` some tools
+    write are read as float infinity/NaN (by the standard library), so they cost only the
+    records holding them.
+    """
     if not data.strip():
         raise UnsupportedFileError(path, "the file is empty")
+    body = data[3:] if data[:3] == b"\xef\xbb\xbf" else data
     try:
-        return orjson.loads(data[3:] if data[:3] == b"\xef\xbb\xbf" else data)
+        return orjson.loads(body)
     except orjson.JSONDecodeError as exc:
+        try:
+            return json.loads(body)
+        except (ValueError, RecursionError):
+            pass
         try:
             data.decode("utf-8-sig")
         except UnicodeDecodeError as uexc:
@@ -119,12 +153,60 @@ def detect_json(path: str, payload: Any) -> str:
     )
 
 
-def _require_objects(path: str, records: list | Columns) -> None:
-    if isinstance(records, Columns):
-        return
-    bad = next((i for i, r in enumerate(records) if not isinstance(r, dict)), None)
-    if bad is not None:
-        raise UnsupportedFileError(path, f"record {bad} is not a JSON object")
+TEXT_VALUE, NUMBER_VALUE, FLAG_VALUE = "text", "number", "flag"
+
+
+def _readable(value: Any, kind: str) -> bool:
+    """Whether one value of a record is of the kind its field holds (None always is)."""
+    if value is None:
+        return True
+    if kind == TEXT_VALUE:
+        return isinstance(value, str)
+    if kind == FLAG_VALUE:
+        return isinstance(value, bool)
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            return False
+    return isinstance(value, int | float) and math.isfinite(value) and 0 <= value < 2**63
+
+
+def good_records(
+    path: str, records: list, fields: Mapping[str, str], required: tuple[str, ...]
+) -> tuple[list[dict], int]:
+    """The records whose every field holds a readable value, and how many were left out.
+
+    A record is left out when it is not a JSON object, lacks a ``required`` field, or holds
+    a value of the wrong kind (an artist that is a number or a list, a flag of "yes", a
+    duration of "abc", 1e400 or NaN). One bad value costs its record, not the file.
+
+    Raises:
+        UnsupportedFileError: when there are records but none of them is readable.
+    """
+    good = []
+    problem = None
+    for i, rec in enumerate(records):
+        if not isinstance(rec, dict):
+            problem = problem or f"record {i} is not a JSON object"
+            continue
+        missing = next((k for k in required if rec.get(k) is None), None)
+        wrong = next((k for k, kind in fields.items() if not _readable(rec.get(k), kind)), None)
+        if missing is None and wrong is None:
+            good.append(rec)
+        elif problem is None:
+            problem = (
+                f"record {i} has no {missing}"
+                if missing is not None
+                else f"record {i} holds an unreadable {wrong} (a value of an unexpected type or size)"
+            )
+    if records and not good:
+        raise UnsupportedFileError(
+            path, f"none of its {len(records)} records is readable: {problem}"
+        )
+    return good, len(records) - len(good)
 
 
 class Columns:
@@ -235,19 +317,24 @@ def _booleans(values: list) -> pd.Series:
 
 def _ms(path: str, values: list) -> pd.Series:
     ms = pd.to_numeric(pd.Series(values, dtype="object"), errors="coerce")
+    ms = ms.astype("float64").where(lambda s: (s >= 0) & (s < 2**63))  # beyond: not a duration
     if ms.isna().all() and len(ms):
         raise UnsupportedFileError(
-            path, "no record has a numeric play duration (ms_played/msPlayed)"
+            path, "no record has a readable play duration (ms_played/msPlayed)"
         )
-    if (ms.abs() >= 2**63).any():
-        raise UnsupportedFileError(path, "a play duration is too large to be milliseconds")
     return ms.round().astype("Int64")
 
 
+EARLIEST = pd.Timestamp("1990-01-01", tz="UTC")
+LATEST = pd.Timestamp("2100-01-01", tz="UTC")
+"""Times outside [EARLIEST, LATEST) are not real plays (Spotify writes 9999-12-31 for "unknown")."""
+
+
 def _timestamps(path: str, values: list, fmt: str, *, typed: bool = False) -> pd.Series:
-    """Parse to datetime64[ns, UTC]; unreadable values become NaT (``typed``: all str or None)."""
+    """Parse to datetime64[ns, UTC]; unreadable or implausible values become NaT (``typed``: all str or None)."""
     raw = np.asarray(values, dtype=object) if typed else pd.Series(values, dtype="string")
     ts = pd.Series(pd.to_datetime(raw, format=fmt, utc=True, errors="coerce"))
+    ts = ts.where((ts >= EARLIEST) & (ts < LATEST))
     if len(ts) and ts.isna().all():
         raise UnsupportedFileError(
             path, f"no record has a readable timestamp (expected format {fmt})"
@@ -308,9 +395,21 @@ def _plays_frame(cols: Mapping[str, Any], n: int) -> pd.DataFrame:
     return S.as_plays(pd.DataFrame(dict(cols), index=range(n)), "parsed plays")
 
 
+_ACCOUNT_FIELDS = {
+    _ACCOUNT_TIME: TEXT_VALUE, "msPlayed": NUMBER_VALUE, "artistName": TEXT_VALUE,
+    "trackName": TEXT_VALUE, "podcastName": TEXT_VALUE, "episodeName": TEXT_VALUE,
+    "audiobookName": TEXT_VALUE, "authorName": TEXT_VALUE,
+}  # fmt: skip
+
+
 def parse_account(path: str, records: list[dict]) -> Parsed:
-    """Spotify account data: StreamingHistory*.json (music, podcast or audiobook rows)."""
-    _require_objects(path, records)
+    """Spotify account data: StreamingHistory*.json (music, podcast or audiobook rows).
+
+    Records with an unreadable value, an end time that is not a date (9999-12-31) or no
+    duration are left out and counted in ``Parsed.bad``.
+    """
+    total = len(records)
+    records, bad = good_records(path, records, _ACCOUNT_FIELDS, (_ACCOUNT_TIME, "msPlayed"))
     n = len(records)
     artist = _col(records, "artistName")
     track = _col(records, "trackName")
@@ -336,13 +435,35 @@ def parse_account(path: str, records: list[dict]) -> Parsed:
         S.KIND: pd.Series(kind, dtype="string"),
         S.SOURCE: pd.Series([path] * n, dtype="string"),
     }
-    plays = _plays_frame(cols, n).dropna(subset=[S.TS])
-    return Parsed(SPOTIFY_ACCOUNT, n, plays=T.from_frame(plays))
+    plays = _plays_frame(cols, n).dropna(subset=[S.TS, S.MS_PLAYED])
+    bad += n - len(plays)
+    if plays.empty:
+        raise UnsupportedFileError(path, f"none of its {total} records has a readable time")
+    return Parsed(SPOTIFY_ACCOUNT, total, plays=T.from_frame(plays), bad=bad)
+
+
+_EXTENDED_FIELDS = {
+    name: (
+        NUMBER_VALUE
+        if name == "ms_played"
+        else FLAG_VALUE
+        if name in ("shuffle", "skipped")
+        else TEXT_VALUE
+    )
+    for name in _ExtendedRecord.__struct_fields__
+}
 
 
 def parse_extended(path: str, records: list[dict] | Columns, *, video_file: bool = False) -> Parsed:
-    """Spotify extended history: Streaming_History_Audio/Video_*.json and legacy endsong_*.json."""
-    _require_objects(path, records)
+    """Spotify extended history: Streaming_History_Audio/Video_*.json and legacy endsong_*.json.
+
+    Records with an unreadable value, a time that is not a date or no duration are left out
+    and counted in ``Parsed.bad``.
+    """
+    total = len(records)
+    bad = 0
+    if not isinstance(records, Columns):
+        records, bad = good_records(path, records, _EXTENDED_FIELDS, ("ts", "ms_played"))
     n = len(records)
     music_only = isinstance(records, Columns) and records.blank(_NOT_MUSIC_FIELDS)
 
@@ -387,9 +508,14 @@ def parse_extended(path: str, records: list[dict] | Columns, *, video_file: bool
         S.SOURCE: T.constant(path, n),
     }
     plays = pa.Table.from_arrays([columns[c] for c in T.SCHEMA.names], schema=T.SCHEMA)
-    if ts.hasnans:
-        plays = plays.filter(plays[S.TS].is_valid())
-    return Parsed(SPOTIFY_EXTENDED, n, plays=plays)
+    if ts.hasnans or plays[S.MS_PLAYED].null_count:
+        plays = plays.filter(pc.and_(plays[S.TS].is_valid(), plays[S.MS_PLAYED].is_valid()))
+        bad += n - plays.num_rows
+        if not plays.num_rows:
+            raise UnsupportedFileError(
+                path, f"none of its {total} records has a readable time and duration"
+            )
+    return Parsed(SPOTIFY_EXTENDED, total, plays=plays, bad=bad)
 
 
 def _library_frame(rows: dict[str, list], n: int) -> pd.DataFrame:
@@ -493,8 +619,8 @@ def _csv_plays(
         cols[S.ALBUM] = cols[S.ALBUM].mask(cols[S.ALBUM] == "NA")
     cols[S.KIND] = pd.Series([S.KIND_MUSIC] * n, dtype="string")
     cols[S.SOURCE] = pd.Series([path] * n, dtype="string")
-    plays = _plays_frame(cols, n).dropna(subset=[S.TS, S.TRACK])
-    return Parsed(fmt, n, plays=T.from_frame(plays))
+    plays = _plays_frame(cols, n).dropna(subset=[S.TS, S.TRACK, S.ARTIST])
+    return Parsed(fmt, n, plays=T.from_frame(plays), bad=n - len(plays))
 
 
 def parse_csv(path: str, text: str) -> Parsed:

@@ -5,6 +5,7 @@ One bad file never stops the others: its ``FileReport.error`` says what is wrong
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,11 +19,11 @@ from musicrec.history import archive as A
 from musicrec.history import formats as F
 from musicrec.history import parallel
 from musicrec.history import plays_table as T
+from musicrec.history.counting import apply_counting_rule, set_apart
 
 __all__ = [
     "FileReport",
     "IngestResult",
-    "apply_counting_rule",
     "load_generic_csv",
     "load_paths",
     "load_uploads",
@@ -43,6 +44,10 @@ class FileReport:
     records: int
     kept: int
     error: str | None = None
+    bad: int = 0
+    """Records left out because a value in them could not be read."""
+    note: str | None = None
+    """Why a file was skipped (not listening data), in words."""
 
     def as_dict(self) -> dict:
         """The report as plain JSON-ready values."""
@@ -51,8 +56,15 @@ class FileReport:
             "format": self.format,
             "records": self.records,
             "kept": self.kept,
+            "bad": self.bad,
             "error": self.error,
+            "note": self.note,
         }
+
+    @property
+    def loaded(self) -> bool:
+        """True for a file (or member) that was read and gave plays or library rows."""
+        return self.error is None and self.format not in (ZIP, SKIPPED)
 
 
 @dataclass(frozen=True)
@@ -62,6 +74,16 @@ class IngestResult:
     plays: pd.DataFrame = field(default_factory=S.empty_plays)
     library: pd.DataFrame = field(default_factory=S.empty_library)
     reports: list[FileReport] = field(default_factory=list)
+    duplicates: int = 0
+    """Plays found more than once (overlapping files, the same play in two formats), kept once."""
+    merged: int = 0
+    """Of ``duplicates``: plays found in both the extended and the account format."""
+    shows: tuple[str, ...] = ()
+    """Artists taken for podcast or audiobook shows (their plays have kind podcast)."""
+    rule: CountingRule | None = None
+    """The counting rule applied while loading (None: every play kept, apply one later)."""
+    set_apart_by_rule: dict[str, dict[str, float]] | None = None
+    """What ``rule`` set apart while loading (see ``counting.set_apart``); None without a rule."""
 
     @property
     def errors(self) -> list[FileReport]:
@@ -69,11 +91,12 @@ class IngestResult:
         return [r for r in self.reports if r.error]
 
     def totals(self) -> dict:
-        """Summary figures for reports and the CLI."""
-        read = [r for r in self.reports if r.format not in (ZIP, SKIPPED)]
+        """Summary figures for reports and the CLI ("files" counts the files that loaded)."""
+        read = [r for r in self.reports if r.loaded]
         return {
             "files": len(read),
             "failed": len(self.errors),
+            "not_listening": sum(r.format == SKIPPED for r in self.reports),
             "records": sum(r.records for r in read),
             "plays": len(self.plays),
             "library": len(self.library),
@@ -82,28 +105,15 @@ class IngestResult:
         }
 
 
-def apply_counting_rule(plays: pd.DataFrame, rule: CountingRule) -> pd.DataFrame:
-    """Keep the plays that count as listens under ``rule``.
-
-    Needs PLAYS columns ms_played, kind, artist, track; returns the kept rows (a new frame).
-    Plays of unknown duration (Last.fm scrobbles, ms_played <NA>) pass the minimum:
-    Last.fm only scrobbles a track after half of it or 4 minutes were played.
-    """
-    long_enough = plays[S.MS_PLAYED].fillna(rule.min_ms_played) >= rule.min_ms_played
-    keep = long_enough.to_numpy(dtype=bool, copy=True)
-    if not rule.include_podcasts:
-        keep &= (plays[S.KIND] == S.KIND_MUSIC).to_numpy(dtype=bool)
-    if rule.drop_unknown:
-        unknown = (plays[S.ARTIST] == "Unknown Artist") | (plays[S.TRACK] == "Unknown Track")
-        keep &= ~unknown.fillna(False).to_numpy(dtype=bool)
-    return plays[keep].reset_index(drop=True)
-
-
 def _combine(
     parsed: list[F.Parsed], reports: list[FileReport], rule: CountingRule | None
 ) -> IngestResult:
-    plays = T.to_plays([p.plays for p in parsed if p.plays.num_rows])
-    if rule is not None and not plays.empty:
+    tables = [p.plays for p in parsed if p.plays.num_rows]
+    plays = T.to_plays(tables)
+    duplicates = sum(t.num_rows for t in tables) - len(plays)
+    apart = None
+    if rule is not None:
+        apart = set_apart(plays, rule)
         plays = apply_counting_rule(plays, rule)
     lib_parts = [p.library for p in parsed if p.library is not None and not p.library.empty]
     library = pd.concat(lib_parts, ignore_index=True) if lib_parts else S.empty_library()
@@ -114,17 +124,19 @@ def _combine(
     kept_plays = plays[S.SOURCE].value_counts() if not plays.empty else pd.Series(dtype="int64")
     kept_lib = library[S.SOURCE].value_counts() if not library.empty else pd.Series(dtype="int64")
     final = [
-        r
-        if r.error or r.format in (ZIP, SKIPPED)
-        else FileReport(
-            r.path,
-            r.format,
-            r.records,
-            int(kept_plays.get(r.path, 0)) + int(kept_lib.get(r.path, 0)),
-        )
+        dataclasses.replace(r, kept=int(kept_plays.get(r.path, 0)) + int(kept_lib.get(r.path, 0)))
+        if r.loaded
+        else r
         for r in reports
     ]
-    return IngestResult(plays=plays, library=library, reports=final)
+    return IngestResult(
+        plays=plays,
+        library=library,
+        reports=final,
+        duplicates=duplicates,
+        rule=rule,
+        set_apart_by_rule=apart,
+    )
 
 
 def _ingest(
@@ -142,7 +154,12 @@ def _ingest(
             progress(done / max(total or done + 1, 1), f"Reading {name}")
         if isinstance(data, F.Parsed):  # parsed already (in a worker process)
             parsed.append(data)
-            reports.append(FileReport(name, data.format, data.records, 0))
+            reports.append(FileReport(name, data.format, data.records, 0, bad=data.bad))
+            continue
+        if isinstance(data, UnrecognisedFileError):
+            reports.append(
+                FileReport(name, SKIPPED, 0, 0, note=f"not listening data: {data.problem}")
+            )
             continue
         if isinstance(data, Exception):
             reports.append(FileReport(name, None, 0, 0, str(data)))
@@ -153,20 +170,29 @@ def _ingest(
             if isinstance(payload, Exception):
                 reports.append(FileReport(inner, None, 0, 0, str(payload)))
                 continue
+            if mapping is None and F.not_listening_file(inner):
+                note = "not listening data (a Spotify account file of another kind)"
+                reports.append(FileReport(inner, SKIPPED, 0, 0, note=note))
+                continue
             try:
                 A.check_size(inner, len(payload), limits)
                 result = F.parse_payload(inner, payload, mapping)
+            except UnrecognisedFileError as exc:
+                # Other files of the export (Userdata.json, SearchQueries.json...) are not
+                # history; a broken file (truncated, not JSON, bad values) is an error. A CSV
+                # of its own that we cannot place needs the column mapping: an error saying so.
+                if is_zip or not inner.lower().endswith(".csv"):
+                    note = f"not listening data: {exc.problem}"
+                    reports.append(FileReport(inner, SKIPPED, 0, 0, note=note))
+                else:
+                    reports.append(FileReport(inner, None, 0, 0, str(exc)))
+                continue
             except UnsupportedFileError as exc:
-                if is_zip and inner != name and isinstance(exc, UnrecognisedFileError):
-                    # Other files of the export (Userdata.json, SearchQueries.json...) are not
-                    # history; a broken member (truncated, not JSON, bad values) is an error.
-                    reports.append(FileReport(inner, SKIPPED, 0, 0, None))
-                    continue
                 reports.append(FileReport(inner, None, 0, 0, str(exc)))
                 continue
             found_in_zip += 1
             parsed.append(result)
-            reports.append(FileReport(inner, result.format, result.records, 0))
+            reports.append(FileReport(inner, result.format, result.records, 0, bad=result.bad))
         if is_zip and not any(r.path == name and r.error for r in reports):
             if found_in_zip == 0:
                 reports.append(
