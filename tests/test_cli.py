@@ -176,17 +176,19 @@ def test_ingest_json_report_and_out(history, tmp_path, capsys):
         report = _json_out(capsys)
     finally:
         broken.unlink()
-    assert list(report) == ["files", "totals"]
+    assert list(report) == ["files", "totals", "report"]
     assert list(report["totals"]) == [
-        "files", "failed", "records", "plays", "library", "first", "last"
+        "files", "failed", "not_listening", "records", "plays", "library", "first", "last"
     ]  # fmt: skip
+    assert report["report"]["plays"] == report["totals"]["plays"]
+    assert set(report["report"]["set_apart"]) == {"podcast", "short", "unknown", "duplicate", "bad"}
     by_name = {Path(f["path"]).name: f for f in report["files"]}
     assert set(by_name) == {history.name, broken.name}
     for f in report["files"]:
-        assert list(f) == ["path", "format", "records", "kept", "error"]
+        assert list(f) == ["path", "format", "records", "kept", "bad", "error", "note"]
     assert by_name[history.name]["records"] == 3000 and by_name[history.name]["error"] is None
     assert by_name[broken.name]["error"]
-    assert report["totals"]["files"] == 2 and report["totals"]["failed"] == 1
+    assert report["totals"]["files"] == 1 and report["totals"]["failed"] == 1  # files that loaded
     written = pd.read_csv(out)
     assert len(written) == report["totals"]["plays"] > 0
     assert set(S.PLAYS_COLUMNS) <= set(written.columns)

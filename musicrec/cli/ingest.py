@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from musicrec.config import DEFAULT_COUNTING
-    from musicrec.history import load_paths
+    from musicrec.history import load_paths, load_report
 
     rule = (
         DEFAULT_COUNTING
@@ -46,16 +46,17 @@ def run(args: argparse.Namespace) -> int:
             result.plays.to_csv(out, index=False)
         else:
             result.plays.to_parquet(out, index=False)
-    report = {"files": [r.as_dict() for r in result.reports], "totals": result.totals()}
+    summary = load_report(result)
+    report = {
+        "files": [r.as_dict() for r in result.reports],
+        "totals": result.totals(),
+        "report": summary.as_dict(),
+    }
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
     else:
         for r in result.reports:
             status = f"ERROR {r.error}" if r.error else f"{r.records} records, {r.kept} kept"
             print(f"{r.path}  [{r.format or '?'}]  {status}")
-        t = report["totals"]
-        print(
-            f"{t['files']} files, {t['failed']} failed, {t['records']} records, "
-            f"{t['plays']} plays counted"
-        )
+        print(summary.summary())
     return 0 if any(not r.error for r in result.reports) else 1
