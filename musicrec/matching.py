@@ -18,6 +18,11 @@ Public API:
 
 from __future__ import annotations
 
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
@@ -27,42 +32,124 @@ FUZZY_CUTOFF = 88.0
 """Minimum rapidfuzz ``token_sort_ratio`` (0-100) for a fuzzy title match within one artist."""
 
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
-_QUOTES = {
-    "\u2018": "'",
-    "\u2019": "'",
-    "\u201b": "'",
-    "\u2032": "'",
-    "\u201c": '"',
-    "\u201d": '"',
-    "\u00b4": "'",
-}
-_SUFFIX = (
-    r"\s+-\s+(?:[^-]*\b(?:remaster(?:ed)?|live|radio edit|edit|version|mono|stereo|single|bonus|"
-    r"deluxe|acoustic|demo|recorded|from|explicit|clean|original|anniversary)\b.*)$"
+_TRANSLATE = str.maketrans(
+    {**dict.fromkeys(_DASHES, "-"), "\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'",
+     "\u201c": '"', "\u201d": '"', "\u00b4": "'"}
+)  # fmt: skip
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+_BRACKET = re.compile(r"\s*[\(\[]([^\)\]]*)[\)\]]")
+_DASH_SUFFIX = re.compile(r"\s+-\s+(.*)$")
+_FEAT_RE = re.compile(r"\s+(?:feat\.?|ft\.?|featuring)\s+.*$")
+_SAME_RECORDING = re.compile(
+    r"\b(?:remaster(?:ed)?|radio edit|edit|version|mono|stereo|single|bonus|deluxe|recorded|from|"
+    r"explicit|clean|original|anniversary|feat|ft|featuring|with)\b"
 )
-_BRACKETS = r"\s*[\(\[](?![^\)\]]*\bremix\b)[^\)\]]*[\)\]]"
-_FEAT = r"\s+(?:feat\.?|ft\.?|featuring)\s+.*$"
+_MARKERS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), word)
+    for p, word in (
+        (r"\btaylor'?s version\b", "taylors version"),
+        (r"\bre-?record(?:ed|ing)?\b", "rerecorded"),
+        (r"\blive\b", "live"),
+        (r"\bacoustic\b", "acoustic"),
+        (r"\bunplugged\b", "unplugged"),
+        (r"\bdemo\b", "demo"),
+        (r"\binstrumental\b", "instrumental"),
+        (r"\bkaraoke\b", "karaoke"),
+        (r"\ba ?cappella\b|\bacapella\b", "acapella"),
+        (r"\bsped up\b", "sped up"),
+        (r"\bslowed\b", "slowed"),
+        (r"\borchestral\b", "orchestral"),
+    )
+)
+MARKER_WORDS = frozenset(
+    {"taylors", "rerecorded", "live", "acoustic", "unplugged", "demo", "instrumental", "karaoke",
+     "acapella", "sped", "slowed", "orchestral", "remix", "version"}
+)  # fmt: skip
+"""Words that, in a note or suffix, say the recording differs (kept in the normalised title)."""
+_ROMAN = frozenset({"ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii", "xiii", "xiv", "xv"})
+_PUNCT = re.compile(r"[^\w\s]|_")
+_SPACES = re.compile(r"\s+")
+
+
+def _note(text: str) -> str:
+    """What of a bracketed note or " - " suffix the normalised title keeps.
+
+    A remix note is kept whole (the remixer tells remixes apart); a live, acoustic, demo,
+    "Taylor's Version"... note keeps only its marker words; other notes (remastered, radio edit,
+    feat., from the film...) are dropped, as they name the same recording.
+    """
+    if re.search(r"\bremix(?:ed)?\b|\brmx\b", text):
+        return " " + text.replace("rmx", "remix")
+    words = [word for pattern, word in _MARKERS if pattern.search(text)]
+    return " " + " ".join(words) if words else ""
+
+
+@functools.lru_cache(maxsize=400_000)
+def normalise_one(text: str) -> str:
+    """One name normalised for matching (see ``normalise_name``)."""
+    t = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).translate(_TRANSLATE).casefold()
+    notes: list[str] = []
+
+    def bracket(m: re.Match[str]) -> str:
+        notes.append(_note(m.group(1)))
+        return ""
+
+    t = _BRACKET.sub(bracket, t)
+    m = _DASH_SUFFIX.search(t)
+    if m is not None:
+        tail = m.group(1)
+        kept = _note(tail)
+        if kept or _SAME_RECORDING.search(tail):
+            t = t[: m.start()]
+            notes.insert(0, kept)
+    t = _FEAT_RE.sub("", t) + "".join(notes)
+    t = _PUNCT.sub(" ", t.replace("&", " and "))
+    return _SPACES.sub(" ", t).strip()
 
 
 def normalise_name(s: pd.Series) -> pd.Series:
-    """Vectorised name normalisation for matching.
+    """Name normalisation for matching, one value per input (computed once per distinct name).
 
-    Folds accents (keeping non-Latin scripts), casefolds, unifies Unicode dashes and
-    quotes, drops "feat. X", bracketed notes other than remixes ("(Live)", "[Remastered]"),
-    " - Remastered 2011"-style suffixes, and punctuation; "&" becomes "and".
+    Folds accents (keeping non-Latin scripts), casefolds, unifies Unicode dashes and quotes,
+    drops "feat. X" and notes that name the same recording ("(Remastered 2011)", " - Radio
+    Edit", "(from the film X)"), keeps what makes another recording ("(Live)" -> "live",
+    "(Taylor's Version)" -> "taylors version", remix notes whole), drops punctuation; "&"
+    becomes "and". So "Halo - Live at Wembley" is "halo live", never "halo".
     """
-    t = s.astype("string").fillna("")
-    t = t.str.normalize("NFKD").str.replace(r"[\u0300-\u036f]", "", regex=True)
-    t = t.str.replace(f"[{_DASHES}]", "-", regex=True)
-    for k, v in _QUOTES.items():
-        t = t.str.replace(k, v, regex=False)
-    t = t.str.casefold()
-    t = t.str.replace(_BRACKETS, "", regex=True)
-    t = t.str.replace(_SUFFIX, "", regex=True)
-    t = t.str.replace(_FEAT, "", regex=True)
-    t = t.str.replace("&", " and ", regex=False)
-    t = t.str.replace(r"[^\w\s]", " ", regex=True).str.replace("_", " ", regex=False)
-    return t.str.replace(r"\s+", " ", regex=True).str.strip()
+    values = s.astype("string")
+    uniq = values.dropna().unique()
+    table = {v: normalise_one(v) for v in uniq}
+    return values.map(table).fillna("").astype("string")
+
+
+def title_signature(title: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(numbers, version markers) of a normalised title; a fuzzy match needs both to agree.
+
+    "the heart part 5" -> (("5",), ()); "parallel 2" -> (("2",), ());
+    "all too well taylors version" -> ((), ("taylors", "version")).
+    """
+    words = title.split()
+    numbers = tuple(sorted(w for w in words if w.isdigit() or w in _ROMAN))
+    markers = tuple(sorted(w for w in words if w in MARKER_WORDS))
+    return numbers, markers
+
+
+def isin_strings(values: pd.Series, among: pd.Series | pd.Index | Iterable[str]) -> np.ndarray:
+    """Boolean array: which of ``values`` are in ``among`` (NA is never in).
+
+    ``Series.isin`` on pandas 3's Arrow strings loops in Python over ``among`` (9 s for 200k
+    ids); Arrow's ``is_in`` takes 0.3 s.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    v = pa.array(values.astype("string")).cast(pa.large_string())
+    if isinstance(among, pd.Series | pd.Index):
+        ref = pa.array(pd.Series(among).astype("string")).cast(pa.large_string())
+    else:
+        ref = pa.array(list(among), type=pa.large_string())
+    hit = pc.is_in(v, value_set=ref, skip_nulls=True).fill_null(False)
+    return hit.to_numpy(zero_copy_only=False).astype(bool)
 
 
 def local_item_id(artist: pd.Series, track: pd.Series) -> pd.Series:
@@ -81,63 +168,107 @@ def _empty_catalog() -> pd.DataFrame:
 
 
 def _catalog_keys(catalog: pd.DataFrame, known_artists: set[str]) -> pd.DataFrame:
-    """(artist_norm, track_norm, track_id) per catalog row and per known artist of multi-artist rows.
+    """(artist_norm, track_norm, track_id) for catalog rows of the given artists.
 
-    A multi-artist string is split on ", " only when every piece is a known artist name (a
-    single-artist catalog row or one of the user's artists), so "Tyler, The Creator" stays
-    one artist while "Lady Gaga, Bruno Mars" yields both.
+    Only rows with one of ``known_artists`` (the history's normalised artists) are keyed, so
+    titles are normalised for a few thousand rows instead of the whole catalog. A multi-artist
+    string is split on ", " only when every piece is a known artist name (a single-artist
+    catalog row or one of the user's artists), so "Tyler, The Creator" stays one artist while
+    "Lady Gaga, Bruno Mars" yields both. Where several rows share (artist, title), the most
+    popular wins.
     """
     full = normalise_name(catalog[S.ARTISTS])
-    title = normalise_name(catalog[S.TRACK])
-    base = pd.DataFrame(
-        {
-            "a": full,
-            "t": title,
-            S.TRACK_ID: catalog[S.TRACK_ID],
-            S.POPULARITY: catalog[S.POPULARITY],
-        }
-    )
-    multi = catalog[S.ARTISTS].str.contains(", ", regex=False, na=False)
+    multi = catalog[S.ARTISTS].str.contains(", ", regex=False, na=False).to_numpy(dtype=bool)
+    wanted = pd.Series(sorted(known_artists), dtype="string")
+    direct = isin_strings(full, wanted)
+    frames = []
+    if direct.any():
+        rows = catalog.loc[direct]
+        frames.append(
+            pd.DataFrame(
+                {"a": full[direct].to_numpy(), "t": normalise_name(rows[S.TRACK]).to_numpy(),
+                 S.TRACK_ID: rows[S.TRACK_ID].to_numpy(), S.POPULARITY: rows[S.POPULARITY].to_numpy()}
+            )
+        )  # fmt: skip
     if multi.any():
         pieces = catalog.loc[multi, S.ARTISTS].str.split(", ").explode()
         pieces_norm = normalise_name(pieces)
-        solo = set(full[~multi])
-        known = pieces_norm.isin(solo | known_artists)
-        all_known = known.groupby(level=0).transform("all").to_numpy(dtype=bool)
-        rows = pieces_norm[all_known]
-        extra = pd.DataFrame(
-            {
-                "a": rows.to_numpy(),
-                "t": title.loc[rows.index].to_numpy(),
-                S.TRACK_ID: catalog.loc[rows.index, S.TRACK_ID].to_numpy(),
-                S.POPULARITY: catalog.loc[rows.index, S.POPULARITY].to_numpy(),
-            }
-        )
-        base = pd.concat([base, extra], ignore_index=True)
+        relevant = isin_strings(pieces_norm, wanted)
+        rows_with = pd.Series(relevant, index=pieces_norm.index).groupby(level=0).any()
+        rows_with = rows_with[rows_with].index
+        if len(rows_with):
+            sub = pieces_norm.loc[rows_with]
+            solo = full[~multi]
+            ok = isin_strings(sub, solo) | isin_strings(sub, wanted)
+            all_known = pd.Series(ok, index=sub.index).groupby(level=0).transform("all")
+            sub = sub[all_known.to_numpy(dtype=bool)]
+            titles = normalise_name(catalog.loc[rows_with, S.TRACK])
+            frames.append(
+                pd.DataFrame(
+                    {"a": sub.to_numpy(), "t": titles.loc[sub.index].to_numpy(),
+                     S.TRACK_ID: catalog.loc[sub.index, S.TRACK_ID].to_numpy(),
+                     S.POPULARITY: catalog.loc[sub.index, S.POPULARITY].to_numpy()}
+                )
+            )  # fmt: skip
+    if not frames:
+        return pd.DataFrame(
+            {"a": pd.Series(dtype="string"), "t": pd.Series(dtype="string"),
+             S.TRACK_ID: pd.Series(dtype="string"), S.POPULARITY: pd.Series(dtype=float)}
+        )  # fmt: skip
+    base = pd.concat(frames, ignore_index=True)
     base = base.sort_values(S.POPULARITY, ascending=False, kind="stable", na_position="last")
     return base.drop_duplicates(["a", "t"]).reset_index(drop=True)
 
 
 def _fuzzy(pairs: pd.DataFrame, keys: pd.DataFrame, cutoff: float) -> pd.Series:
-    """track_id per unmatched (a, t) pair whose artist is in the catalog, by best title similarity."""
+    """track_id per unmatched (a, t) pair whose artist is in the catalog, by best title similarity.
+
+    A candidate counts only if its numbers and version markers agree with the play's title
+    (``title_signature``): "Part 5" never becomes "Part 4", a live play never the studio take.
+    """
     from rapidfuzz import fuzz, process
 
-    by_artist = keys.groupby("a", sort=False)
-    groups = {a: (g["t"].tolist(), g[S.TRACK_ID].tolist()) for a, g in by_artist if a}
+    wanted = set(pairs["a"])
+    keys = keys[keys["a"].isin(wanted)] if len(keys) else keys
+    groups: dict[str, tuple[list[str], list[str], list[tuple]]] = {}
+    for a, t, tid in zip(
+        keys["a"].tolist(), keys["t"].tolist(), keys[S.TRACK_ID].tolist(), strict=True
+    ):
+        g = groups.setdefault(a, ([], [], []))
+        g[0].append(t)
+        g[1].append(tid)
+        g[2].append(title_signature(t))
     out = pd.Series(pd.NA, index=pairs.index, dtype="string")
     for idx, a, t in zip(pairs.index, pairs["a"], pairs["t"], strict=True):
         cand = groups.get(a)
         if not cand or not t:
             continue
-        hit = process.extractOne(t, cand[0], scorer=fuzz.token_sort_ratio, score_cutoff=cutoff)
+        sig = title_signature(t)
+        ok = [i for i, cs in enumerate(cand[2]) if cs == sig]
+        if not ok:
+            continue
+        hit = process.extractOne(
+            t, [cand[0][i] for i in ok], scorer=fuzz.token_sort_ratio, score_cutoff=cutoff
+        )
         if hit is not None:
-            out[idx] = cand[1][hit[2]]
+            out[idx] = cand[1][ok[hit[2]]]
     return out
 
 
-def _artist_table(catalog: pd.DataFrame, artist_features: pd.DataFrame | None) -> pd.DataFrame:
-    """Mean features and main genre per normalised artist, from the catalog then the artist table."""
-    cat = catalog.assign(a=normalise_name(catalog[S.ARTISTS]))
+def _artist_table(
+    catalog: pd.DataFrame,
+    artist_features: pd.DataFrame | None,
+    only: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Mean features and main genre per normalised artist, from the catalog then the artist table.
+
+    ``only``: the normalised artists wanted (default all); other catalog rows are not grouped.
+    """
+    names = normalise_name(catalog[S.ARTISTS])
+    if only is not None:
+        keep = isin_strings(names, pd.Series(sorted(set(only)), dtype="string"))
+        catalog, names = catalog[keep], names[keep]
+    cat = catalog.assign(a=names)
     feats = [f for f in S.AUDIO_FEATURES if f in cat.columns]
     table = cat.groupby("a")[feats].mean()
     counts = (
@@ -154,6 +285,33 @@ def _artist_table(catalog: pd.DataFrame, artist_features: pd.DataFrame | None) -
         extra = extra[[*feats, S.GENRE, S.TAGS]]
         table = pd.concat([table, extra[~extra.index.isin(table.index)]])
     return table.astype({S.GENRE: "string", S.TAGS: "string"})
+
+
+def _uri_matches(plays: pd.DataFrame, ids: pd.Series, catalog: pd.DataFrame) -> pd.Series:
+    """Plays whose track id is in the catalog *and* whose names agree with that catalog row.
+
+    A catalog whose ids and names disagree (an id found by someone's search, pointing at
+    another song) is caught here: the id counts only when the catalog row has the play's
+    artist or its title; otherwise the play goes on to name matching.
+    """
+    known = isin_strings(ids, catalog[S.TRACK_ID])
+    out = pd.Series(known, index=plays.index)
+    if not known.any() or S.ARTIST not in plays.columns:
+        return out
+    pos = pd.Index(catalog[S.TRACK_ID].to_numpy(object)).get_indexer(ids[known].to_numpy(object))
+    rows = catalog.iloc[pos]
+    p_art = normalise_name(plays.loc[known, S.ARTIST]).tolist()
+    c_art = normalise_name(rows[S.ARTISTS]).tolist()
+    p_tit = normalise_name(plays.loc[known, S.TRACK]).tolist()
+    c_tit = normalise_name(rows[S.TRACK]).tolist()
+    agree = [
+        (pa_ != "" and pa_ in ca)
+        or (pt != "" and (pt == ct or pt in ct or ct in pt))
+        or pa_ == pt == ""
+        for pa_, ca, pt, ct in zip(p_art, c_art, p_tit, c_tit, strict=True)
+    ]
+    out[known] = agree
+    return out
 
 
 def match_plays(
@@ -186,8 +344,7 @@ def match_plays(
         if S.TRACK_URI in out.columns
         else pd.Series(pd.NA, index=out.index, dtype="string")
     )
-    known_ids = set(catalog[S.TRACK_ID].dropna())
-    by_uri = ids.isin(known_ids).fillna(False)
+    by_uri = _uri_matches(out, ids, catalog)
     item[by_uri] = ids[by_uri]
     method[by_uri] = S.MATCH_URI
     if n and (~by_uri).any():
@@ -206,7 +363,7 @@ def match_plays(
             hit = found.notna()
             uniq.loc[found[hit].index, S.TRACK_ID] = found[hit]
             uniq.loc[found[hit].index, "how"] = S.MATCH_FUZZY
-        artists = _artist_table(catalog, artist_features)
+        artists = _artist_table(catalog, artist_features, only=set(uniq["a"]))
         has_feats = artists.drop(columns=[S.GENRE, S.TAGS]).notna().any(axis=1)
         genre_known = (
             set(genre_features[S.GENRE])
@@ -271,11 +428,11 @@ def build_items(
             [f[[S.ITEM_ID, S.TRACK, S.ARTIST, S.ALBUM, S.TRACK_URI]] for f in own],
             ignore_index=True,
         )
-        rows = rows[~rows[S.ITEM_ID].isin(set(tid))].drop_duplicates(S.ITEM_ID)
+        rows = rows[~isin_strings(rows[S.ITEM_ID], tid)].drop_duplicates(S.ITEM_ID)
     else:
         rows = pd.DataFrame(columns=[S.ITEM_ID, S.TRACK, S.ARTIST, S.ALBUM, S.TRACK_URI])
-    artists = _artist_table(catalog, artist_features)
     a = normalise_name(rows[S.ARTIST]) if len(rows) else pd.Series(dtype="string")
+    artists = _artist_table(catalog, artist_features, only=set(a))
     local = pd.DataFrame(
         {
             S.ITEM_ID: rows[S.ITEM_ID].astype("string").to_numpy(),
