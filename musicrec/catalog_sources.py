@@ -80,6 +80,16 @@ class FetchRules:
 
 
 DEFAULT_RULES = FetchRules()
+ALLOW_HOSTS_ENV = "MUSICREC_FETCH_ALLOW_HOSTS"
+"""Environment variable: comma-separated hosts/IPs exempt from the public-address rule, for tests
+that run the CLI or app against their own server. Unset (the default) exempts nothing."""
+
+
+def default_rules() -> FetchRules:
+    """``FetchRules()`` plus the hosts named in ``MUSICREC_FETCH_ALLOW_HOSTS`` (normally none)."""
+    hosts = os.environ.get(ALLOW_HOSTS_ENV, "")
+    allowed = frozenset(h.strip() for h in hosts.split(",") if h.strip())
+    return FetchRules(allow_hosts=allowed) if allowed else DEFAULT_RULES
 
 
 @dataclass(frozen=True)
@@ -264,7 +274,7 @@ def safe_get(
     url: str,
     out: Callable[[bytes], None],
     *,
-    rules: FetchRules = DEFAULT_RULES,
+    rules: FetchRules | None = None,
     progress: Progress | None = None,
     shown: str | None = None,
 ) -> int:
@@ -281,6 +291,7 @@ def safe_get(
         CatalogError: one message for every refused or failed connection; specific ones for an
             HTTP error status, a size over the limit, a too slow or truncated transfer.
     """
+    rules = rules or default_rules()
     parts = urllib.parse.urlsplit(url)
     label = shown or urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
     unreachable = CatalogError(
@@ -435,7 +446,7 @@ def fetch_catalog(
     directory: Path | None = None,
     progress: Progress | None = None,
     timeout: float | None = None,
-    rules: FetchRules = DEFAULT_RULES,
+    rules: FetchRules | None = None,
     limits: CatalogLimits = DEFAULT_CATALOG_LIMITS,
     max_bytes: int | None = None,
 ) -> Path:
@@ -456,6 +467,7 @@ def fetch_catalog(
         CatalogError: see ``safe_get``; also checksum mismatch or a body that is not a catalog
             (its content is never quoted).
     """
+    rules = rules or default_rules()
     if timeout is not None or max_bytes is not None:
         rules = FetchRules(
             **{**rules.__dict__, "stall_s": timeout or rules.stall_s,
@@ -482,7 +494,7 @@ def fetch_source(
     *,
     directory: Path | None = None,
     progress: Progress | None = None,
-    rules: FetchRules = DEFAULT_RULES,
+    rules: FetchRules | None = None,
     limits: CatalogLimits = DEFAULT_CATALOG_LIMITS,
     mirror: str | None = None,
 ) -> Path:
@@ -492,7 +504,7 @@ def fetch_source(
         source: a ``CatalogSource`` or its key.
         directory: cache folder (default: ``cache_dir()``).
         progress: called with (bytes so far, total bytes of the catalog).
-        rules: address, time and size rules.
+        rules: address, time and size rules (default: ``default_rules()``).
         limits: bounds on reading the files.
         mirror: a base URL replacing the registry's (tests, or a local copy); file paths and
             SHA-256 pins stay the same.
@@ -504,6 +516,7 @@ def fetch_source(
         CatalogError: a file failed, changed (checksum) or is not a catalog; nothing is cached.
     """
     src = BY_KEY[source] if isinstance(source, str) else source
+    rules = rules or default_rules()
     target_dir = directory or cache_dir()
     out = target_dir / f"{src.key}.parquet"
     if out.exists():
@@ -540,7 +553,7 @@ def fetch_sources(
     *,
     directory: Path | None = None,
     progress: Callable[[int, int, str], None] | None = None,
-    rules: FetchRules = DEFAULT_RULES,
+    rules: FetchRules | None = None,
     mirrors: dict[str, str] | None = None,
 ) -> list[Path]:
     """Download several registry catalogs (default: all), with one overall progress.

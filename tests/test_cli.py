@@ -247,6 +247,7 @@ def test_catalog_fetch_prints_cached_path_and_progress(
 ):
     url, sha = catalog_server
     monkeypatch.setenv("MUSICREC_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("MUSICREC_FETCH_ALLOW_HOSTS", "127.0.0.1")  # off by default
     assert main(["catalog", "fetch", f"{url}/demo.parquet", "--sha256", sha, "--name", "demo"]) == 0
     captured = capsys.readouterr()
     path = Path(captured.out.strip())
