@@ -1,52 +1,129 @@
-"""Match rates of every shared history against the TidyTuesday catalog, by method.
+"""Coverage, speed and memory of matching every shared history against the offered catalogs.
 
-Usage: python benchmarks/match_rates.py
-Prints, per person, the share of counted plays and of listening time matched by track URI,
-normalised name, fuzzy title, and the artist-level fallback (genre-level needs a genre table);
-writes benchmarks/results/match_rates.json.
+Usage: python benchmarks/match_rates.py [--quick]
+Loads the union of the five offered catalogs (``musicrec.catalog_sources.CATALOGS``, read from
+../shared/data/track-catalog, where the same files live), then for every shared history with
+counted plays: matches it with a cold name cache (so each person pays the full cost), and prints
+the share of listening time at track level (uri + name + fuzzy), through the artist, through the
+genre and with nothing, plus the CPU seconds of the match. Also measures TidyTuesday alone for
+comparison, and the process memory with the union loaded and the largest history's workspace
+built. Writes benchmarks/results/match_rates.json.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import resource
 import sys
 import time
 from pathlib import Path
+from statistics import median
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DATA = Path(os.environ.get("MUSICREC_SHARED_DATA", ROOT.parent / "shared" / "data"))
+CATALOG_DIRS = {
+    "spotify-tracks-114k": "spotify-tracks-114k-by-genre",
+    "spotify-2024-genres": "cristhianrg1-2024-by-genre",
+    "tidytuesday-30k": "tidytuesday-30k-spotify-songs",
+    "musicoset-2019": "musicoset-2019",
+    "hit-predictor-41k": "hit-predictor-41k",
+}
+TRACK = ("uri", "name", "fuzzy")
+
+
+def rss_mb() -> float:
+    """Current resident memory of this process in MB (Linux /proc)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def coverage(catalog, histories, label: str) -> dict:
+    from musicrec.matching import match_plays, match_report, normalise_one
+
+    rows = {}
+    for name, plays in histories.items():
+        normalise_one.cache_clear()
+        t = time.process_time()
+        rep = match_report(match_plays(plays, catalog)).set_index("method")["share_time"]
+        cpu = time.process_time() - t
+        rows[name] = {
+            "counted_plays": len(plays),
+            "track": round(float(rep[list(TRACK)].sum()), 4),
+            **{m: round(float(rep[m]), 4) for m in rep.index},
+            "cpu_s": round(cpu, 2),
+        }
+        r = rows[name]
+        print(f"{label:10s} {name:28s} {len(plays):7d} track {r['track']:6.1%}  artist "
+              f"{r['artist']:6.1%}  genre {r['genre']:6.1%}  none {r['none']:6.1%}  {cpu:5.2f} s",
+              flush=True)  # fmt: skip
+    med = {
+        k: round(median(r[k] for r in rows.values()), 4)
+        for k in ("track", "artist", "genre", "none")
+    }
+    return {"people": rows, "median_share_of_time": med}
 
 
 def main() -> None:
     from benchmarks.bench_evaluate import people
-    from musicrec.catalog import load_artist_features, load_catalog
+    from musicrec.catalog import read_catalog
     from musicrec.config import DEFAULT_COUNTING
     from musicrec.history import apply_counting_rule, load_paths
-    from musicrec.matching import match_plays, match_report
+    from musicrec.matching import build_workspace
 
-    catalog = load_catalog(
-        [DATA / "track-catalog" / "tidytuesday-30k-spotify-songs" / "spotify_songs.csv.gz"]
-    )
-    artists = load_artist_features(
-        DATA / "track-catalog" / "kaggle-1921-2020-aggregates" / "data_w_genres.csv"
-    )
-    out = {}
-    print(
-        f"{'person':28s} {'plays':>7s}  uri   name  fuzzy artist(+kaggle) none | time matched (track-level)  secs"
-    )
+    root = DATA / "track-catalog"
+    histories = {}
     for name, files in people().items():
         plays = apply_counting_rule(load_paths(files).plays, DEFAULT_COUNTING)
-        t = time.perf_counter()
-        rep = match_report(match_plays(plays, catalog, artist_features=artists)).set_index("method")
-        secs = time.perf_counter() - t
-        share = rep["share_plays"]
-        track_time = rep.loc[["uri", "name", "fuzzy"], "share_time"].sum()
-        out[name] = {"plays": int(rep["plays"].sum()), **{m: round(float(v), 4) for m, v in share.items()},
-                     "time_track_level": round(float(track_time), 4), "seconds": round(secs, 2)}  # fmt: skip
-        print(f"{name:28s} {int(rep['plays'].sum()):7d} {share['uri']:5.1%} {share['name']:5.1%} {share['fuzzy']:5.1%} "
-              f"{share['artist']:6.1%} {share['none']:6.1%} | {track_time:6.1%}  {secs:5.1f}")  # fmt: skip
+        if len(plays):
+            histories[name] = plays
+    base = rss_mb()
+    t, c = time.perf_counter(), time.process_time()
+    load = read_catalog([root / d for d in CATALOG_DIRS.values()])
+    union = load.catalog
+    load_s, load_cpu = time.perf_counter() - t, time.process_time() - c
+    print(f"union: {len(union):,} tracks, loaded in {load_s:.1f} s ({load_cpu:.1f} s CPU); "
+          f"conflicts dropped: {sum(r.conflicts for r in load.parts)}", flush=True)  # fmt: skip
+    out = {
+        "union_tracks": len(union),
+        "union_load_s": round(load_s, 1),
+        "union_load_cpu_s": round(load_cpu, 1),
+        "conflicts_dropped": {
+            r.name.rsplit("/", 1)[-1]: r.conflicts for r in load.parts if r.conflicts
+        },
+        "union": coverage(union, histories, "union"),
+    }
+    biggest = max(histories, key=lambda n: len(histories[n]))
+    ws = build_workspace(histories[biggest], union, rule=None)
+    out["memory_mb"] = {
+        "before_catalog": round(base, 0),
+        "union_loaded_and_largest_workspace": round(rss_mb(), 0),
+        "peak": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0),
+        "catalog_frame": round(union.memory_usage(deep=True).sum() / 1e6, 0),
+        "items_frame": round(ws.items.memory_usage(deep=True).sum() / 1e6, 0),
+    }
+    cpu = [r["cpu_s"] for r in out["union"]["people"].values()]
+    out["match_cpu_s"] = {"max": max(cpu), "median": round(median(cpu), 2),
+                          "largest_history": biggest,
+                          "largest_history_plays": len(histories[biggest]),
+                          "largest_history_cpu_s": out["union"]["people"][biggest]["cpu_s"]}  # fmt: skip
+    if "--quick" not in sys.argv:
+        tidy = read_catalog(root / CATALOG_DIRS["tidytuesday-30k"]).catalog
+        out["tidytuesday_alone"] = coverage(tidy, histories, "tidy")
+    print(
+        json.dumps(
+            {k: v for k, v in out.items() if k not in ("union", "tidytuesday_alone")}, indent=1
+        )
+    )
+    print("median share of listening time, union:", out["union"]["median_share_of_time"])
+    if "tidytuesday_alone" in out:
+        print(
+            "median share of listening time, TidyTuesday alone:",
+            out["tidytuesday_alone"]["median_share_of_time"],
+        )
     (ROOT / "benchmarks" / "results").mkdir(parents=True, exist_ok=True)
     (ROOT / "benchmarks" / "results" / "match_rates.json").write_text(json.dumps(out, indent=1))
 

@@ -579,10 +579,8 @@ def combine_catalogs(
 
 def _source_tables(
     src: Source, budget: _Budget, reports: list[PartReport]
-) -> list[tuple[str, pd.DataFrame, int]]:
-    """The tables of one source: its files' tables, parts with the same columns concatenated
-    (a folder of per-genre files is one catalog), MusicOSet's files joined. Files that give no
-    rows or cannot be read are reported and left out."""
+) -> list[tuple[str, pd.DataFrame]]:
+    """The readable, non-empty tables of one source; the others are reported and left out."""
     tables: list[tuple[str, pd.DataFrame]] = []
     for entry in _entries([src], budget):
         try:
@@ -596,28 +594,40 @@ def _source_tables(
             reports.append(PartReport(entry.name, note="no rows (header only or empty): skipped"))
             continue
         tables.append((entry.name, frame))
-    joined = _musicoset(tables)
+    return tables
+
+
+def _catalog_tables(
+    sources: list[Source], budget: _Budget, reports: list[PartReport]
+) -> list[tuple[str, pd.DataFrame]]:
+    """One table per catalog, in source order: MusicOSet's files joined (even when given as
+    separate files), and within one source the parts with the same columns concatenated (a
+    folder of per-genre files is one catalog)."""
+    tables = [(i, name, frame) for i, src in enumerate(sources)
+              for name, frame in _source_tables(src, budget, reports)]  # fmt: skip
+    joined = _musicoset([(name, frame) for _, name, frame in tables])
     if joined is not None:
         used = set(joined[0].split(" + "))
+        first = min(i for i, name, _ in tables if name in used)
         tables = [
-            t
-            for t in tables
-            if t[0] not in used
-            and not {"artist_id", "genres"} <= set(t[1])
-            and not {"song_id", "release_date"} <= set(t[1])
-        ]
-        tables.append(joined)
-    groups: dict[tuple[str, ...], list[tuple[str, pd.DataFrame]]] = {}
-    for name, frame in tables:
-        groups.setdefault(tuple(sorted(map(str, frame.columns))), []).append((name, frame))
+            t for t in tables
+            if t[1] not in used
+            and not {"artist_id", "genres"} <= set(t[2])
+            and not {"song_id", "release_date"} <= set(t[2])
+        ]  # fmt: skip
+        tables.append((first, *joined))
+        tables.sort(key=lambda t: t[0])
+    groups: dict[tuple[int, tuple[str, ...]], list[tuple[str, pd.DataFrame]]] = {}
+    for i, name, frame in tables:
+        groups.setdefault((i, tuple(sorted(map(str, frame.columns)))), []).append((name, frame))
     out = []
-    for members in groups.values():
+    for (i, _), members in groups.items():
         if len(members) == 1:
-            out.append((members[0][0], members[0][1], 1))
+            out.append(members[0])
         else:
-            label = f"{src if not isinstance(src, tuple) else src[0]} ({len(members)} files)"
-            frame = pd.concat([f for _, f in members], ignore_index=True)
-            out.append((label, frame, len(members)))
+            src = sources[i]
+            label = f"{src[0] if isinstance(src, tuple) else src} ({len(members)} files)"
+            out.append((label, pd.concat([f for _, f in members], ignore_index=True)))
     return out
 
 
@@ -646,17 +656,16 @@ def read_catalog(
     reports: list[PartReport] = []
     parts: list[pd.DataFrame] = []
     part_reports: list[PartReport] = []
-    for src in list(sources):
-        for name, frame, _n_files in _source_tables(src, budget, reports):
-            report = PartReport(name, rows=len(frame))
-            reports.append(report)
-            try:
-                part = _normalise(name, frame)
-            except CatalogError as exc:
-                report.note = str(exc)
-                continue
-            parts.append(part)
-            part_reports.append(report)
+    for name, frame in _catalog_tables(list(sources), budget, reports):
+        report = PartReport(name, rows=len(frame))
+        reports.append(report)
+        try:
+            part = _normalise(name, frame)
+        except CatalogError as exc:
+            report.note = str(exc)
+            continue
+        parts.append(part)
+        part_reports.append(report)
     if not parts:
         why = next((r.note for r in reports if r.note), "no catalog given")
         raise CatalogError(why)

@@ -486,3 +486,52 @@ def match_report(plays_matched: pd.DataFrame) -> pd.DataFrame:
             "share_time": (g["sum"] / total).to_numpy(),
         }
     )
+
+
+LEVELS: tuple[str, ...] = (*S.MATCH_METHODS[:-1], "alongside", S.MATCH_NONE)
+"""Every level a play's sound can come from, best first: the track (uri, name, fuzzy), the
+artist, the genre, what the person plays alongside it, nothing."""
+
+
+def match_summary(plays_matched: pd.DataFrame) -> dict:
+    """Every level of ``LEVELS`` with plays, hours and shares, as plain data (``--json``).
+
+    Needs: match_method and ms_played (plays from ``match_plays`` after the counting rule). A
+    play whose sound the session propagation (``musicrec.sound``) estimated carries
+    ``sound_source == "alongside"`` and is counted there instead of "none"; without that column
+    the "alongside" level is 0.
+
+    Returns:
+        {"counted_plays", "hours", "levels": [{"level", "plays", "share_plays", "hours",
+        "share_time"}...], "note"}; "note" says so when there are no counted plays (for example
+        a history of videos or podcasts only), else "".
+    """
+    method = (
+        plays_matched[S.MATCH_METHOD].astype("string")
+        if len(plays_matched)
+        else pd.Series(dtype="string")
+    )
+    if "sound_source" in plays_matched.columns:
+        along = (plays_matched["sound_source"].astype("string") == "alongside").fillna(False)
+        method = method.mask(
+            along.to_numpy(dtype=bool) & (method == S.MATCH_NONE).to_numpy(dtype=bool), "alongside"
+        )
+    ms = pd.to_numeric(plays_matched.get(S.MS_PLAYED), errors="coerce")
+    ms = ms.fillna(0).astype(float) if ms is not None else pd.Series(0.0, index=plays_matched.index)
+    g = pd.DataFrame({"level": method, "ms": ms}).groupby("level")["ms"].agg(["size", "sum"])
+    g = g.reindex(list(LEVELS), fill_value=0)
+    n, total = int(g["size"].sum()), float(g["sum"].sum())
+    levels = [
+        {"level": lvl, "plays": int(row["size"]),
+         "share_plays": round(float(row["size"]) / n, 4) if n else 0.0,
+         "hours": round(float(row["sum"]) / 3.6e6, 2),
+         "share_time": round(float(row["sum"]) / total, 4) if total else 0.0}
+        for lvl, row in g.iterrows()
+    ]  # fmt: skip
+    note = (
+        ""
+        if n
+        else "no counted plays: this history has no music plays of 30 s or more (videos, podcasts "
+        "and short plays are not counted), so nothing was matched"
+    )
+    return {"counted_plays": n, "hours": round(total / 3.6e6, 2), "levels": levels, "note": note}

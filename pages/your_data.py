@@ -11,6 +11,7 @@ from musicrec.catalog import (
     fetch_catalog,
     load_catalog,
 )
+from musicrec.catalog_sources import display_name
 from musicrec.history import load_uploads
 from musicrec.matching import match_report
 
@@ -79,7 +80,7 @@ with tab_url:
                 progress=lambda d, t: bar.progress(d / t if t else 0.5, text=f"{d / 1e6:.1f} MB"),
             )
             ui.set_catalog(load_catalog([path]), path.name)
-            st.success(f"Cached as {path}")
+            st.success(f"Downloaded and cached: {display_name(path)}")
         except CatalogError as exc:
             st.error(str(exc))
 with tab_cached:

@@ -454,3 +454,31 @@ def test_an_id_whose_catalog_names_disagree_is_not_a_uri_match():
                     ("Coldplay", "Yellow", "spotify:track:CO000000000000000000A6")])  # fmt: skip
     m = match_plays(plays, cat)
     assert list(m[S.MATCH_METHOD]) == ["none", "uri"]
+
+
+# --- the match summary (``musicrec catalog match --json``) -----------------------------------
+
+
+def test_the_summary_reports_every_level():
+    from musicrec.matching import LEVELS, match_summary
+
+    plays = pd.DataFrame({S.MATCH_METHOD: ["uri", "name", "artist", "none", "none"],
+                          S.MS_PLAYED: [3.6e6, 3.6e6, 3.6e6, 3.6e6, 3.6e6],
+                          "sound_source": ["track", "track", "artist", "alongside", None]})  # fmt: skip
+    got = match_summary(plays)
+    by = {r["level"]: r for r in got["levels"]}
+    assert list(by) == list(LEVELS) and got["counted_plays"] == 5 and got["note"] == ""
+    assert by["alongside"]["plays"] == 1 and by["none"]["plays"] == 1 and by["genre"]["plays"] == 0
+    assert by["uri"]["share_time"] == 0.2 and got["hours"] == 5
+
+
+def test_a_history_with_no_counted_plays_says_so(shared_data: Path):
+    from musicrec.config import DEFAULT_COUNTING
+    from musicrec.history import apply_counting_rule, load_paths
+    from musicrec.matching import match_summary
+
+    video = sorted((shared_data / "spotify-extended-history" / "milesreng").glob("*Video*.json"))
+    plays = apply_counting_rule(load_paths(video).plays, DEFAULT_COUNTING)
+    got = match_summary(match_plays(plays, None))
+    assert got["counted_plays"] == 0 and "no counted plays" in got["note"]
+    assert all(r["plays"] == 0 for r in got["levels"])

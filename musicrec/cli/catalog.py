@@ -16,7 +16,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     f.set_defaults(handler=run_fetch)
     m = csub.add_parser("match", help="match a history to a catalog and print the match report")
     m.add_argument("--history", nargs="+", required=True)
-    m.add_argument("--catalog", nargs="+", required=True)
+    m.add_argument("--catalog", nargs="+", required=True, help="catalog files, folders or zips")
     m.add_argument("--json", action="store_true")
     m.set_defaults(handler=run_match)
 
@@ -50,12 +50,16 @@ def run_match(args: argparse.Namespace) -> int:
     from musicrec.catalog import load_catalog
     from musicrec.config import DEFAULT_COUNTING
     from musicrec.history import apply_counting_rule, load_paths
-    from musicrec.matching import match_plays, match_report
+    from musicrec.matching import match_plays, match_report, match_summary
 
     plays = apply_counting_rule(load_paths(args.history).plays, DEFAULT_COUNTING)
-    report = match_report(match_plays(plays, load_catalog(args.catalog)))
+    matched = match_plays(plays, load_catalog(args.catalog))
     if args.json:
-        print(json.dumps(report.to_dict(orient="records")))
-    else:
-        print(report.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+        print(json.dumps(match_summary(matched)))
+        return 0
+    if matched.empty:
+        print(match_summary(matched)["note"])
+        return 0
+    report = match_report(matched)
+    print(report.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     return 0
