@@ -482,3 +482,41 @@ def test_a_history_with_no_counted_plays_says_so(shared_data: Path):
     got = match_summary(match_plays(plays, None))
     assert got["counted_plays"] == 0 and "no counted plays" in got["note"]
     assert all(r["plays"] == 0 for r in got["levels"])
+
+
+def _patched_zip(members: dict[str, str], patch: str, flag: int = 0, method: int = 0) -> bytes:
+    """A zip whose member ``patch`` claims encryption (flag bit 0) or another compression method."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+        for name, text in members.items():
+            zf.writestr(name, text)
+    data = bytearray(buf.getvalue())
+    local = data.find(b"PK\x03\x04")  # first local header
+    while local != -1:
+        name_len = int.from_bytes(data[local + 26 : local + 28], "little")
+        if data[local + 30 : local + 30 + name_len].decode() == patch:
+            data[local + 6] |= flag
+            if method:
+                data[local + 8 : local + 10] = method.to_bytes(2, "little")
+        local = data.find(b"PK\x03\x04", local + 4)
+    central = data.find(b"PK\x01\x02")
+    while central != -1:
+        name_len = int.from_bytes(data[central + 28 : central + 30], "little")
+        if data[central + 46 : central + 46 + name_len].decode() == patch:
+            data[central + 8] |= flag
+            if method:
+                data[central + 10 : central + 12] = method.to_bytes(2, "little")
+        central = data.find(b"PK\x01\x02", central + 4)
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("flag", "method", "problem"), [(1, 0, "encrypted"), (0, 9, "cannot be unpacked")]
+)
+def test_an_encrypted_or_deflate64_member_is_that_members_error(flag, method, problem):
+    data = _patched_zip(
+        {"good.csv": HF, "bad.csv": HF.replace("D" * 22, "E" * 22)}, "bad.csv", flag, method
+    )
+    load = read_catalog([("catalog.zip", data)])
+    assert load.catalog[S.TRACK_ID].tolist() == ["D" * 22]
+    assert any(problem in r.note and r.name.endswith("bad.csv") for r in load.parts)
