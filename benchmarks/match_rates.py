@@ -72,7 +72,7 @@ def main() -> None:
     from musicrec.catalog import read_catalog
     from musicrec.config import DEFAULT_COUNTING
     from musicrec.history import apply_counting_rule, load_paths
-    from musicrec.matching import build_workspace
+    from musicrec.workspace import build_workspace
 
     root = DATA / "track-catalog"
     histories = {}
