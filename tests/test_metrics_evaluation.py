@@ -52,8 +52,31 @@ def test_metrics_table(ranked, rel, p, r, ndcg, ap, rr, hit):
     assert M.hit_rate_at_k(ranked, rel, 3) == pytest.approx(hit)
 
 
+@pytest.mark.parametrize(
+    ("ranked", "rel", "expected"),
+    [
+        (["a", "b", "x"], {"a", "b"}, 1.0),  # R = 2: both in the top 2
+        (["a", "x", "b"], {"a", "b"}, 0.5),  # only one of them in the top 2
+        (["x", "a"], {"a"}, 0.0),  # R = 1: the first item misses
+        (["a", "a", "b"], {"a", "b"}, 1.0),  # duplicates ignored
+    ],
+)
+def test_r_precision(ranked, rel, expected):
+    assert M.r_precision(ranked, rel) == pytest.approx(expected)
+
+
+def test_metric_keys_follow_k():
+    assert set(M.per_query(5)) == {
+        "precision@5", "recall@5", "ndcg@5", "map@5", "r-precision", "mrr", "hitrate@5",
+    }  # fmt: skip
+    assert M.per_query(3)["ndcg@3"](["x", "a"], {"a"}) == pytest.approx(
+        M.ndcg_at_k(["x", "a"], {"a"}, 3)
+    )
+    assert M.ndcg_of_hits([0, 1], 1, 3) == pytest.approx(1 / math.log2(3))
+
+
 def test_no_relevant_items_is_nan():
-    assert all(math.isnan(fn(["a"], set(), 10)) for fn in M.PER_QUERY.values())
+    assert all(math.isnan(fn(["a"], set())) for fn in M.per_query(10).values())
 
 
 def test_coverage_diversity_novelty():
@@ -70,8 +93,8 @@ items = st.lists(st.integers(0, 30), min_size=1, max_size=20)
 @settings(max_examples=100, deadline=None)
 @given(items, st.sets(st.integers(0, 30), min_size=1, max_size=10))
 def test_property_metrics_in_unit_interval(ranked, rel):
-    for fn in M.PER_QUERY.values():
-        assert 0.0 <= fn(ranked, rel, 10) <= 1.0
+    for fn in M.per_query(10).values():
+        assert 0.0 <= fn(ranked, rel) <= 1.0
 
 
 @settings(max_examples=100, deadline=None)
@@ -135,13 +158,8 @@ def test_evaluation_on_a_shared_history(shared_data):
 
 def test_coordinate_ascent_finds_the_one_part_that_knows():
     """Every part is noise except co-listening, which puts the relevant items on top."""
-    from musicrec.evaluation.protocol import (
-        _FREQUENCY_ONLY,
-        WEIGHT_NAMES,
-        _coordinate_ascent,
-        _mean_ndcg,
-        _Query,
-    )
+    from musicrec.evaluation.protocol import WEIGHT_NAMES
+    from musicrec.evaluation.tuning import TuningQuery, coordinate_ascent, mean_ndcg, one_part
 
     rng = np.random.default_rng(0)
     queries = []
@@ -150,12 +168,12 @@ def test_coordinate_ascent_finds_the_one_part_that_knows():
         relevant[rng.choice(50, 5, replace=False)] = True
         parts = rng.random((len(WEIGHT_NAMES), 50)).astype(np.float32)
         parts[WEIGHT_NAMES.index("co_listening")] = relevant + 0.1 * rng.random(50)
-        queries.append(_Query(parts, relevant, idcg=sum(1 / np.log2(r + 2) for r in range(5))))
-    start = np.array([_FREQUENCY_ONLY[n] for n in WEIGHT_NAMES], dtype=np.float32)
-    assert _mean_ndcg(queries, start, 10) < 0.5
-    w = _coordinate_ascent(queries, 10, _FREQUENCY_ONLY, 1e-4)
+        queries.append(TuningQuery(parts, relevant, n_relevant=5))
+    start = np.array([one_part("frequency")[n] for n in WEIGHT_NAMES], dtype=np.float32)
+    assert mean_ndcg(queries, start, 10) < 0.5
+    w = coordinate_ascent(queries, 10, one_part("frequency"), 1e-4)
     tuned = np.array([w[n] for n in WEIGHT_NAMES], dtype=np.float32)
-    assert _mean_ndcg(queries, tuned, 10) == pytest.approx(1.0)
+    assert mean_ndcg(queries, tuned, 10) == pytest.approx(1.0)
     assert w["co_listening"] > 0
 
 
@@ -193,3 +211,48 @@ def test_artist_discovery_against_a_community(tmp_path):
     assert table.loc["popularity", "ndcg@10"] < 1.0
     assert table.loc["collaborative", "relevant"] == 1
     assert {"coverage", "novelty"} <= set(table.columns)
+
+
+def _result(ndcg: dict[str, float], tuned: dict[str, float]):
+    from musicrec.evaluation.protocol import EvaluationResult, results_table
+
+    rows = {m: {"ndcg@10": v, "hitrate@10": v} for m, v in ndcg.items()}
+    return EvaluationResult(tables={"start": results_table(rows)}, weights={"start": tuned})
+
+
+def test_starting_weights_switch_off_engines_at_or_below_random():
+    from musicrec.evaluation.tuning import starting_weights
+    from musicrec.hybrid import BlendWeights
+
+    result = _result(
+        {"random": 0.01, "frequency": 0.08, "collaborative": 0.005, "co_listening": 0.2,
+         "content": 0.05, "context": 0.01},
+        {"frequency": 1.0, "collaborative": 2.0, "co_listening": 1.0, "content": 0.0, "context": 0.5},
+    )  # fmt: skip
+    start = starting_weights(result)
+    w = start.weights
+    assert (w.collaborative, w.context) == (
+        0.0,
+        0.0,
+    )  # below / equal to random, whatever tuning said
+    assert (w.co_listening, w.content) == (1.0, 0.0)  # tuned values
+    assert w.mood == BlendWeights().mood
+    assert "at or below random" in start.reasons["collaborative"]
+    assert "0.005 vs random 0.010" in start.reasons["collaborative"]
+    assert "tuned" in start.reasons["co_listening"]
+
+
+def test_starting_weights_keep_defaults_when_tuning_left_only_play_counts():
+    from musicrec.evaluation.protocol import EvaluationResult
+    from musicrec.evaluation.tuning import starting_weights
+    from musicrec.hybrid import BlendWeights
+
+    result = _result(
+        {"random": 0.01, "collaborative": 0.002, "co_listening": 0.05, "content": 0.03, "context": 0.04},
+        {"frequency": 1.0},
+    )  # fmt: skip
+    w = starting_weights(result).weights
+    d = BlendWeights()
+    assert w.collaborative == 0.0
+    assert (w.co_listening, w.content, w.context) == (d.co_listening, d.content, d.context)
+    assert starting_weights(EvaluationResult()).weights == d  # nothing measured: the defaults

@@ -1,4 +1,13 @@
-"""Discovery at artist level against a community of artists (issue #4's discovery task on real data).
+"""Discovery: artists first played in the test period, ranked among artists never played before.
+
+Two settings share ``discovery_table``:
+
+- ``track_discovery`` (inside ``evaluate_history``): the workspace's catalog tracks by artists
+  the person never played in training, ranked by the engines and the discovery hybrid, each
+  artist by its best track;
+- ``artist_discovery``: at artist level against a community of artists (issue #4's discovery
+  task on real data), below.
+
 
 A person's history rarely matches a track catalog well enough to rank new *tracks* (the
 shared histories match TidyTuesday at 2-33% of plays), but a community of listeners
@@ -12,6 +21,8 @@ Artists are keyed by ``musicrec.matching.normalise_name`` on both sides.
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -20,9 +31,11 @@ import pandas as pd
 from musicrec import schema as S
 from musicrec.config import DEFAULT_COUNTING
 from musicrec.engines.collaborative import CommunityModel
-from musicrec.evaluation.metrics import PER_QUERY, catalog_coverage, novelty
-from musicrec.evaluation.protocol import ProtocolConfig, discovery_table, split
+from musicrec.evaluation.metrics import catalog_coverage, intra_list_diversity, novelty, per_query
+from musicrec.evaluation.protocol import ProtocolConfig, Scorer, metric_row, split
+from musicrec.evaluation.tuning import DISCOVERY_WEIGHTS, LADDER
 from musicrec.ranking import top_k
+from musicrec.workspace import Request, Workspace
 
 _DEFAULT_CONFIG = ProtocolConfig()
 
@@ -92,10 +105,117 @@ def artist_discovery(
         cand = s[candidates]
         top = top_k(cand, config.k)
         ranked = list(names[top])
-        row = {m: fn(ranked, relevant, config.k) for m, fn in PER_QUERY.items()}
+        row = {m: fn(ranked, relevant) for m, fn in per_query(config.k).items()}
         row["coverage"] = catalog_coverage([ranked], int(candidates.sum()), config.k)
         row["novelty"] = novelty(ranked, p_artist, config.k)
         rows[name] = row
-    table = discovery_table(rows)
+    table = discovery_table(rows, config.k)
     table["relevant"] = len(relevant)
     return table
+
+
+@dataclass(frozen=True)
+class DiscoveryCandidates:
+    """Candidate tracks for discovery (by artists never played in training) and the relevant artists."""
+
+    pos: np.ndarray
+    artists: np.ndarray
+    relevant: set
+    popularity: np.ndarray
+
+
+def discovery_candidates(
+    ws: Workspace, train: pd.DataFrame, test: pd.DataFrame
+) -> DiscoveryCandidates | None:
+    """Catalog tracks by artists absent from ``train``; relevant = those artists played in ``test``."""
+    items = ws.items
+    in_cat = items[items[S.IN_CATALOG]]
+    played = set(train[S.ARTIST])
+    candidates = in_cat[~in_cat[S.ARTIST].isin(played)]
+    relevant = (set(test[S.ARTIST]) - played) & set(candidates[S.ARTIST])
+    if not relevant or candidates.empty:
+        return None
+    return DiscoveryCandidates(
+        pos=ws.positions(candidates[S.ITEM_ID]),
+        artists=candidates[S.ARTIST].to_numpy(),
+        relevant=relevant,
+        popularity=candidates[S.POPULARITY].fillna(0).to_numpy(dtype=float),
+    )
+
+
+def _discovery_blend(scorer: Scorer, d: DiscoveryCandidates, w: dict) -> np.ndarray:
+    from musicrec.hybrid import BlendWeights, HybridConfig
+
+    weights = BlendWeights(collaborative=w["collaborative"], content=w["content"], mood=0, context=0, co_listening=0)  # fmt: skip
+    blend, _, _ = scorer.hybrid.blend(Request(), weights, HybridConfig(novelty=1.0))
+    return blend[d.pos]
+
+
+def artist_ranking(scores: np.ndarray, artists: np.ndarray, k: int) -> list:
+    """Artists by their best track's score, best first (NaN ranks last)."""
+    s = np.where(np.isnan(scores), -np.inf, scores)
+    best = pd.Series(s).groupby(artists).max().sort_values(ascending=False, kind="stable")
+    return list(best.index[:k])
+
+
+def tune_discovery(scorer: Scorer, train: pd.DataFrame, valid: pd.DataFrame, k: int) -> dict:
+    """The content weight (collaborative fixed at 1) that ranks the artists new in ``valid`` best;
+    it moves from ``DISCOVERY_WEIGHTS`` only for a strict gain."""
+    d = discovery_candidates(scorer.ws, train, valid)
+    if d is None:
+        return DISCOVERY_WEIGHTS
+
+    def ndcg(w: dict) -> float:
+        ranked = artist_ranking(_discovery_blend(scorer, d, w), d.artists, k)
+        return metric_row([ranked], [d.relevant], k)[f"ndcg@{k}"]
+
+    best_w, best = DISCOVERY_WEIGHTS, ndcg(DISCOVERY_WEIGHTS)
+    for value in LADDER:
+        w = {"collaborative": 1.0, "content": value}
+        v = ndcg(w)
+        if v > best:
+            best_w, best = w, v
+    return best_w
+
+
+def track_discovery(
+    scorer: Scorer, train: pd.DataFrame, test: pd.DataFrame, config: ProtocolConfig, w: dict
+) -> pd.DataFrame | None:
+    """Rank candidate artists (in the items, never played in training); relevant = artists new in
+    test. None when there is no candidate or no new artist among them."""
+    d = discovery_candidates(scorer.ws, train, test)
+    if d is None:
+        return None
+    req = Request()
+    rng = np.random.default_rng(config.random_state)
+    model_scores = {"random": rng.random(len(d.pos)), "popularity": d.popularity}
+    for name in ("collaborative", "content"):
+        model_scores[name] = scorer.hybrid.engines_[name].score(req).to_numpy(dtype=float)[d.pos]
+    model_scores["hybrid"] = _discovery_blend(scorer, d, w)
+    artist_pop = pd.Series(d.popularity).groupby(d.artists).mean() + 1
+    p_art = (artist_pop / artist_pop.sum()).to_dict()
+    feats = scorer.ws.items.iloc[d.pos][list(S.AUDIO_FEATURES)].to_numpy(dtype=float)
+    rows = {}
+    n_art = len(set(d.artists))
+    for name, s in model_scores.items():
+        ranked = artist_ranking(s, d.artists, config.k)
+        row = metric_row([ranked], [d.relevant], config.k)
+        row["coverage"] = catalog_coverage([ranked], n_art, config.k)
+        row["novelty"] = novelty(ranked, p_art, config.k)
+        top_tracks = top_k(s, config.k)
+        row["diversity"] = intra_list_diversity(
+            (feats[top_tracks] - np.nanmean(feats, axis=0)) / (np.nanstd(feats, axis=0) + 1e-9)
+        )
+        rows[name] = row
+    return discovery_table(rows, config.k)
+
+
+def discovery_table(rows: dict[str, dict], k: int = 10) -> pd.DataFrame:
+    """Metric rows per model (random and popularity among them) -> the discovery table, with
+    each model's NDCG relative to the better of those two baselines."""
+    df = pd.DataFrame.from_dict(rows, orient="index")
+    df.index.name = "model"
+    key = f"ndcg@{k}"
+    best = df.loc[["random", "popularity"], key].max()
+    df["vs best baseline"] = df[key] / best if best > 0 else math.nan
+    return df

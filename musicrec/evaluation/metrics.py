@@ -11,7 +11,7 @@ Conventions (edge cases):
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -41,13 +41,34 @@ def recall_at_k(ranked: Sequence, relevant: set, k: int = 10) -> float:
     return sum(1 for i in _topk(ranked, k) if i in relevant) / len(relevant)
 
 
+def discount(n: int) -> np.ndarray:
+    """DCG's position discounts 1 / log2(rank + 1) for ranks 1..n."""
+    return 1 / np.log2(np.arange(2, n + 2))
+
+
+def ndcg_of_hits(hits: np.ndarray, n_relevant: int, k: int = 10) -> float:
+    """Binary-relevance NDCG@k of a ranking given as hits (1/0 or bools) in rank order.
+
+    The one NDCG: ``ndcg_at_k`` and the tuning's fast path both call it.
+    """
+    if n_relevant <= 0:
+        return math.nan
+    h = np.asarray(hits, dtype=float)[:k]
+    return float((h * discount(len(h))).sum() / discount(min(n_relevant, k)).sum())
+
+
 def ndcg_at_k(ranked: Sequence, relevant: set, k: int = 10) -> float:
     """Binary-relevance NDCG: DCG of the top k over the DCG of a perfect ranking."""
     if not relevant:
         return math.nan
-    dcg = sum(1 / math.log2(r + 2) for r, i in enumerate(_topk(ranked, k)) if i in relevant)
-    idcg = sum(1 / math.log2(r + 2) for r in range(min(len(relevant), k)))
-    return dcg / idcg
+    return ndcg_of_hits([i in relevant for i in _topk(ranked, k)], len(relevant), k)
+
+
+def r_precision(ranked: Sequence, relevant: set) -> float:
+    """Precision at R = the number of relevant items (1 when the top R are all relevant)."""
+    if not relevant:
+        return math.nan
+    return sum(1 for i in _topk(ranked, len(relevant)) if i in relevant) / len(relevant)
 
 
 def average_precision_at_k(ranked: Sequence, relevant: set, k: int = 10) -> float:
@@ -111,11 +132,20 @@ def novelty(ranked: Sequence, popularity: dict, k: int = 10) -> float:
     return float(np.mean(vals)) if vals else math.nan
 
 
-PER_QUERY = {
-    "precision@10": precision_at_k,
-    "recall@10": recall_at_k,
-    "ndcg@10": ndcg_at_k,
-    "map@10": average_precision_at_k,
-    "mrr": lambda r, rel, k=10: reciprocal_rank(r, rel),
-    "hitrate@10": hit_rate_at_k,
-}
+Metric = Callable[[Sequence, set], float]
+
+
+def per_query(k: int = 10) -> dict[str, Metric]:
+    """Every per-query metric at cut-off ``k``, keyed by its name (e.g. "ndcg@10" for k = 10).
+
+    Each takes (ranked, relevant) and returns a float, NaN when nothing is relevant.
+    """
+    return {
+        f"precision@{k}": lambda r, rel: precision_at_k(r, rel, k),
+        f"recall@{k}": lambda r, rel: recall_at_k(r, rel, k),
+        f"ndcg@{k}": lambda r, rel: ndcg_at_k(r, rel, k),
+        f"map@{k}": lambda r, rel: average_precision_at_k(r, rel, k),
+        "r-precision": r_precision,
+        "mrr": reciprocal_rank,
+        f"hitrate@{k}": lambda r, rel: hit_rate_at_k(r, rel, k),
+    }
