@@ -172,10 +172,10 @@ def _catalog_keys(catalog: pd.DataFrame, known_artists: set[str]) -> pd.DataFram
 
     Only rows with one of ``known_artists`` (the history's normalised artists) are keyed, so
     titles are normalised for a few thousand rows instead of the whole catalog. A multi-artist
-    string is split on ", " only when every piece is a known artist name (a single-artist
-    catalog row or one of the user's artists), so "Tyler, The Creator" stays one artist while
-    "Lady Gaga, Bruno Mars" yields both. Where several rows share (artist, title), the most
-    popular wins.
+    string ("Lady Gaga, Bruno Mars") is also keyed under each of its pieces that is one of the
+    user's artists, unless the whole string is itself a known artist (a single-artist catalog
+    row or one of the user's artists): "Tyler, The Creator" stays one artist for whoever plays
+    Tyler, The Creator. Where several rows share (artist, title), the most popular wins.
     """
     full = normalise_name(catalog[S.ARTISTS])
     multi = catalog[S.ARTISTS].str.contains(", ", regex=False, na=False).to_numpy(dtype=bool)
@@ -199,9 +199,9 @@ def _catalog_keys(catalog: pd.DataFrame, known_artists: set[str]) -> pd.DataFram
         if len(rows_with):
             sub = pieces_norm.loc[rows_with]
             solo = full[~multi]
-            ok = isin_strings(sub, solo) | isin_strings(sub, wanted)
-            all_known = pd.Series(ok, index=sub.index).groupby(level=0).transform("all")
-            sub = sub[all_known.to_numpy(dtype=bool)]
+            whole = full.loc[sub.index]
+            whole_known = isin_strings(whole, solo) | isin_strings(whole, wanted)
+            sub = sub[isin_strings(sub, wanted) & ~whole_known]
             titles = normalise_name(catalog.loc[rows_with, S.TRACK])
             frames.append(
                 pd.DataFrame(

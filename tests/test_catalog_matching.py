@@ -127,8 +127,15 @@ def test_matching_order_uri_name_fuzzy_artist_none():
 
 def test_tyler_the_creator_is_not_split():
     cat = load_catalog([("spotify_songs.csv", TIDY.encode())])
-    m = match_plays(_plays([("Tyler", "Yonkers", None)]), cat)
-    assert m[S.MATCH_METHOD].iloc[0] == "none"
+    plays = _plays([("Tyler, The Creator", "Yonkers", None), ("Tyler", "Yonkers", None)])
+    m = match_plays(plays, cat)
+    assert list(m[S.MATCH_METHOD]) == ["name", "none"]
+
+
+def test_a_piece_of_a_multi_artist_row_matches_its_artist():
+    cat = load_catalog([("dataset.csv", HF.encode())])  # "Daft Punk;Pharrell Williams"
+    m = match_plays(_plays([("Pharrell Williams", "Get Lucky", None)]), cat)
+    assert m[S.ITEM_ID].iloc[0] == "DDDDDDDDDDDDDDDDDDDDDD"
 
 
 def test_workspace_items_carry_feature_provenance():
@@ -520,3 +527,29 @@ def test_an_encrypted_or_deflate64_member_is_that_members_error(flag, method, pr
     load = read_catalog([("catalog.zip", data)])
     assert load.catalog[S.TRACK_ID].tolist() == ["D" * 22]
     assert any(problem in r.note and r.name.endswith("bad.csv") for r in load.parts)
+
+
+def test_the_cli_takes_a_catalog_folder_and_reports_every_level(tmp_path, capsys):
+    import json
+
+    from musicrec.cli import main
+
+    parts = tmp_path / "catalog"
+    parts.mkdir()
+    (parts / "electro.csv").write_text(HF)
+    (parts / "chillout.csv").write_text(HF.splitlines()[0] + "\n")  # header only
+    (parts / "tidy.csv").write_text(TIDY)
+    history = tmp_path / "StreamingHistory0.json"
+    history.write_text(json.dumps([
+        {"endTime": "2024-01-01 10:00", "artistName": "Daft Punk", "trackName": "Get Lucky", "msPlayed": 240000},
+        {"endTime": "2024-01-01 10:05", "artistName": "Lady Gaga", "trackName": "Bad Romance", "msPlayed": 240000},
+        {"endTime": "2024-01-01 10:09", "artistName": "Nobody", "trackName": "Nothing", "msPlayed": 240000},
+    ]))  # fmt: skip
+    assert (
+        main(["catalog", "match", "--history", str(history), "--catalog", str(parts), "--json"])
+        == 0
+    )
+    got = json.loads(capsys.readouterr().out)
+    by = {r["level"]: r["plays"] for r in got["levels"]}
+    assert got["counted_plays"] == 3 and (by["name"], by["artist"], by["none"]) == (1, 1, 1)
+    assert by["alongside"] == 0
