@@ -263,12 +263,27 @@ def _artist_table(
     """Mean features and main genre per normalised artist, from the catalog then the artist table.
 
     ``only``: the normalised artists wanted (default all); other catalog rows are not grouped.
+    With ``only``, a wanted artist also gets the tracks it shares with others ("Daft Punk,
+    Pharrell Williams" counts for Pharrell Williams), by the rule of ``_catalog_keys``.
     """
     names = normalise_name(catalog[S.ARTISTS])
     if only is not None:
-        keep = isin_strings(names, pd.Series(sorted(set(only)), dtype="string"))
-        catalog, names = catalog[keep], names[keep]
-    cat = catalog.assign(a=names)
+        wanted = pd.Series(sorted(set(only)), dtype="string")
+        keep = isin_strings(names, wanted)
+        multi = catalog[S.ARTISTS].str.contains(", ", regex=False, na=False).to_numpy(dtype=bool)
+        shared = multi & ~keep
+        parts = [catalog[keep].assign(a=names[keep])]
+        if shared.any():
+            pieces = normalise_name(catalog.loc[shared, S.ARTISTS].str.split(", ").explode())
+            whole = names.loc[pieces.index]
+            whole_known = isin_strings(whole, names[~multi]) | isin_strings(whole, wanted)
+            hit = isin_strings(pieces, wanted) & ~whole_known
+            if hit.any():
+                rows = catalog.loc[pieces.index[hit]]
+                parts.append(rows.assign(a=pieces[hit].to_numpy()))
+        cat = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    else:
+        cat = catalog.assign(a=names)
     feats = [f for f in S.AUDIO_FEATURES if f in cat.columns]
     table = cat.groupby("a")[feats].mean()
     counts = (

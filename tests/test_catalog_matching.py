@@ -553,3 +553,14 @@ def test_the_cli_takes_a_catalog_folder_and_reports_every_level(tmp_path, capsys
     by = {r["level"]: r["plays"] for r in got["levels"]}
     assert got["counted_plays"] == 3 and (by["name"], by["artist"], by["none"]) == (1, 1, 1)
     assert by["alongside"] == 0
+
+
+def test_an_artist_known_only_from_collaborations_gets_artist_level_features():
+    cat = load_catalog([("dataset.csv", HF.encode())])  # "Daft Punk;Pharrell Williams"
+    m = match_plays(_plays([("Pharrell Williams", "Happy", None)]), cat)
+    assert m[S.MATCH_METHOD].iloc[0] == "artist"
+    items = build_workspace(
+        m.drop(columns=[S.ITEM_ID, S.MATCH_METHOD]).assign(**{S.KIND: "music"}), cat, rule=None
+    ).items
+    row = items.set_index(S.ITEM_ID).loc["local:pharrell williams|happy"]
+    assert row[S.FEATURE_SOURCE] == "artist" and row[S.ENERGY] == 0.6

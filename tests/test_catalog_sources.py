@@ -358,3 +358,29 @@ def test_fetch_sources_reports_overall_progress(server, tmp_path, monkeypatch):
                           mirrors={"tiny": f"{server.url}/mirror"},
                           progress=lambda d, t, name: seen.append((d, t, name)))  # fmt: skip
     assert paths == [tmp_path / "tiny.parquet"] and seen[-1] == (len(HF), len(HF), "Tiny")
+
+
+def test_https_certificates_are_verified(tmp_path):
+    import shutil
+    import ssl
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a self-signed certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+         "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    s = _Server()
+    s.routes["/x.csv"] = (200, HF.encode(), {})
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    s.httpd.socket = ctx.wrap_socket(s.httpd.socket, server_side=True)
+    try:
+        with pytest.raises(CatalogError, match="not allowed"):
+            fetch_catalog(f"https://127.0.0.1:{s.port}/x.csv", directory=tmp_path, rules=LOCAL)
+    finally:
+        s.httpd.shutdown()
+    assert s.hits == [] and not list(tmp_path.glob("*.parquet"))  # no request got through
