@@ -191,11 +191,20 @@ class Hybrid:
         request: Request,
         weights: BlendWeights = BlendWeights(),
         config: HybridConfig = HybridConfig(),
+        *,
+        allowed: np.ndarray | None = None,
+        bonus: np.ndarray | None = None,
     ) -> pd.DataFrame:
         """The playlist for ``request``: columns rank, item_id, track, artist, album, genre, track_uri,
-        score, contrib_<engine> per engine, reason, feature_source, valence, energy."""
+        score, contrib_<engine> per engine, reason, feature_source, valence, energy.
+
+        ``allowed`` (bool per item, aligned to the fitted items) leaves out every item that is
+        False; ``bonus`` (float per item) is added to the blended score. Both come from a
+        prompt's filters and boosts (``musicrec.prompt_playlist``)."""
         score, parts, w = self.blend(request, weights, config)
-        eligible = np.ones(len(score), dtype=bool)
+        if bonus is not None:
+            score = score + bonus.astype(np.float32)
+        eligible = np.ones(len(score), dtype=bool) if allowed is None else allowed.copy()
         if request.disliked:
             pos = self.item_ids_.get_indexer(list(request.disliked))
             eligible[pos[pos >= 0]] = False

@@ -115,7 +115,7 @@ class Vocabulary:
             k = key(g)
             if k and k not in out:
                 out[k] = g
-        for alias, targets in _GENRE_ALIASES.items():
+        for alias, targets in GENRE_ALIASES.items():
             for t in targets:
                 if alias not in out and key(t) in out:
                     out[alias] = out[key(t)]
@@ -494,7 +494,7 @@ _FUZZY_GUARD = {"hard", "dark", "cold", "bold", "lazy", "hazy", "song", "long", 
                 "rock", "pop", "fun", "run", "light", "night", "right", "tight", "mood",
                 "good", "food", "wood", "live", "life", "late", "date", "mate", "more",
                 "core", "less", "best", "rest", "test", "west", "east", "fast", "last"}
-_GENRE_ALIASES: dict[str, tuple[str, ...]] = {
+GENRE_ALIASES: dict[str, tuple[str, ...]] = {
     "hiphop": ("hip-hop", "hip hop", "rap"), "rap": ("rap", "hip-hop", "hip hop"),
     "lofi": ("lo-fi", "lofi"), "kpop": ("k-pop", "kpop"), "jpop": ("j-pop",),
     "randb": ("r&b", "rnb"), "rnb": ("r&b",), "electronic": ("electronic", "edm", "electro"),
