@@ -773,6 +773,10 @@ def parse(
     title = _title(st, request)
     description = _description(st, request, unknown, text)
     fixes = {originals[i]: fixed for i, fixed in corrected.items()}
+    first = {}
+    for i, tok in enumerate(originals):
+        first.setdefault(tok, i)
+    st.understood.sort(key=lambda u: first.get(u[0].split()[0], len(originals)) if u[0] else 0)
     understood = tuple(
         Understood(
             w, s + "".join(f" (read “{o}” as “{fixes[o]}”)" for o in w.split() if o in fixes)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Self
 
 import numpy as np
@@ -34,7 +34,15 @@ import pandas as pd
 from musicrec import schema as S
 from musicrec.engines.base import Request, Workspace
 from musicrec.hybrid import BlendWeights, Hybrid, HybridConfig
-from musicrec.prompt import GENRE_ALIASES, PromptRequest, Vocabulary, key, vocabulary_from
+from musicrec.prompt import (
+    GENRE_ALIASES,
+    PromptRequest,
+    Reading,
+    Vocabulary,
+    key,
+    parse,
+    vocabulary_from,
+)
 
 EXPLICIT = "explicit"
 """Optional bool column of the items (catalogs that carry Spotify's explicit flag)."""
@@ -406,3 +414,34 @@ def steady_band(recs: pd.DataFrame, k: int, width: float) -> pd.DataFrame:
     energy = recs[S.ENERGY].astype(float)
     centre = energy.head(k).median()
     return recs[(energy - centre).abs().fillna(0) <= width].head(k)
+
+
+def prompt_json(reading: Reading, recs: pd.DataFrame) -> dict:
+    """The reading and its list in the issue's JSON shape: prompt, title, description,
+    request, understood, unknown_words, tracks (artist, track, reason)."""
+    tracks = [
+        {"artist": str(a), "track": str(t), "reason": str(r)}
+        for a, t, r in zip(recs[S.ARTIST], recs[S.TRACK], recs[S.REASON], strict=True)
+    ]
+    return {**reading.as_dict(), "tracks": tracks}
+
+
+def playlist_for_prompt(
+    text: str,
+    data: Workspace,
+    model: Hybrid | None = None,
+    *,
+    now: datetime | None = None,
+    tz: str | None = None,
+    current: PromptRequest | None = None,
+    base: HybridConfig | None = None,
+) -> tuple[Reading, pd.DataFrame]:
+    """Read ``text`` against ``data``'s vocabulary and make its list (fits what is not given).
+
+    The one code path of ``musicrec recommend --prompt``; the app keeps its fitted objects
+    and calls :func:`parse` and :meth:`PromptPlaylist.recommend` itself.
+    """
+    model = model or Hybrid().fit(data)
+    pp = PromptPlaylist().fit(data)
+    reading = parse(text, current=current, vocabulary=pp.vocabulary_, now=now, tz=tz)
+    return reading, pp.recommend(reading.request, model, base=base)

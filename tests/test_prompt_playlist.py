@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import numpy as np
@@ -156,3 +157,27 @@ def test_order_by_arc(arc: str) -> None:
         assert (np.diff(out[: top + 1]) >= 0).all() and (np.diff(out[top:]) <= 0).all()
     else:
         assert out.tolist() == energy.tolist()  # steady keeps the rank order
+
+
+def test_cli_prompt_json_has_the_issue_shape(capsys) -> None:
+    from musicrec.cli import main
+
+    assert (
+        main(["recommend", "--prompt", "sad rainy night, 90s, no rap, 45 minutes", "--json"]) == 0
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert list(data) == [
+        "prompt", "title", "description", "request", "understood", "unknown_words", "tracks",
+    ]  # fmt: skip
+    assert data["request"]["era"] == [1990, 1999] and data["request"]["exclude_genres"] == ["rap"]
+    assert data["understood"][0] == {"words": "sad", "set": "valence 0.15, energy 0.30"}
+    assert data["tracks"] and set(data["tracks"][0]) == {"artist", "track", "reason"}
+
+
+def test_cli_prompt_text_lists_what_it_read(capsys) -> None:
+    from musicrec.cli import main
+
+    assert main(["recommend", "--prompt", "zxqv chill", "--k", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "chill -> valence" in out and "not understood: zxqv" in out
+    assert sum(1 for line in out.splitlines() if line[:3].strip().rstrip(".").isdigit()) == 5

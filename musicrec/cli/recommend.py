@@ -18,6 +18,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--activity")
     p.add_argument("--hour", type=int)
     p.add_argument("--k", type=int, default=25)
+    p.add_argument(
+        "--prompt", help='say the moment in words: "sad rainy night, 90s, no rap, 45 minutes"'
+    )
+    p.add_argument("--timezone", help="your IANA time zone for times in the prompt (default UTC)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run)
 
@@ -51,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
         from musicrec.demo import demo_workspace
 
         ws = demo_workspace()
+    if args.prompt is not None:
+        return _run_prompt(args, ws)
     now = dt.datetime.now()
     request = Request(
         hour=args.hour if args.hour is not None else now.hour,
@@ -65,4 +71,29 @@ def run(args: argparse.Namespace) -> int:
     else:
         for row in recs.itertuples():
             print(f"{row.rank:>2}. {row.artist} - {row.track}  ({row.reason})")
+    return 0
+
+
+def _run_prompt(args: argparse.Namespace, ws) -> int:
+    """``--prompt``: the reading and its list (``--json``: the issue's JSON shape)."""
+    import json
+
+    from musicrec.hybrid import HybridConfig
+    from musicrec.prompt_playlist import playlist_for_prompt, prompt_json
+
+    reading, recs = playlist_for_prompt(
+        args.prompt, ws, tz=args.timezone, base=HybridConfig(k=args.k)
+    )
+    if args.json:
+        print(json.dumps(prompt_json(reading, recs), ensure_ascii=False))
+        return 0
+    print(f"{reading.title}: {reading.description}")
+    for u in reading.understood:
+        print(f"  {u.words} -> {u.set}")
+    if reading.unknown_words:
+        print(f"  not understood: {', '.join(reading.unknown_words)}")
+    if recs.empty:
+        print("No track fits this prompt: leave out a filter (era, genre, new to me).")
+    for row in recs.itertuples():
+        print(f"{row.rank:>2}. {row.artist} - {row.track}  ({row.reason})")
     return 0
