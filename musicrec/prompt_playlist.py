@@ -32,7 +32,6 @@ import numpy as np
 import pandas as pd
 
 from musicrec import schema as S
-from musicrec.engines.base import Request, Workspace
 from musicrec.hybrid import BlendWeights, Hybrid, HybridConfig
 from musicrec.prompt import (
     GENRE_ALIASES,
@@ -43,6 +42,7 @@ from musicrec.prompt import (
     parse,
     vocabulary_from,
 )
+from musicrec.workspace import Request, Workspace
 
 EXPLICIT = "explicit"
 """Optional bool column of the items (catalogs that carry Spotify's explicit flag)."""
@@ -443,5 +443,6 @@ def playlist_for_prompt(
     """
     model = model or Hybrid().fit(data)
     pp = PromptPlaylist().fit(data)
-    reading = parse(text, current=current, vocabulary=pp.vocabulary_, now=now, tz=tz)
+    zone = tz if tz is not None else data.timezone
+    reading = parse(text, current=current, vocabulary=pp.vocabulary_, now=now, tz=zone)
     return reading, pp.recommend(reading.request, model, base=base)
