@@ -1497,3 +1497,22 @@ def without(reading: Reading, field_name: str) -> PromptRequest:
     """The reading's request with one setting removed (a chip taken off)."""
     empty = {"genres": (), "exclude_genres": (), "seeds": ()}.get(field_name)
     return dataclasses.replace(reading.request, **{field_name: empty})
+
+
+def remove_words(text: str, words: str) -> str:
+    """``text`` without the words of one understood entry (a chip taken off), as the prompt
+    to read again: "sad rainy night, no rap" minus "no rap" -> "sad rainy night".
+
+    Each word of ``words`` removes its first occurrence after the previous one; the rest
+    of the prompt keeps its order (folded, without punctuation).
+    """
+    tokens = _tokens(text)
+    start = 0
+    for w in words.split():
+        try:
+            j = tokens.index(w, start)
+        except ValueError:
+            continue
+        del tokens[j]
+        start = j
+    return " ".join(tokens)

@@ -22,6 +22,7 @@ from musicrec.prompt import (
     fold,
     key,
     parse,
+    remove_words,
     vocabulary_from,
     without,
 )
@@ -375,3 +376,24 @@ def test_vocabulary_from_frames() -> None:
     assert vocab.genres[0] == "electronic"
     assert {"soul", "ballad", "art"} <= set(vocab.genres)
     assert parse("like bjork, no ballad", vocabulary=vocab).request.exclude_genres == ("ballad",)
+
+
+@pytest.mark.parametrize(
+    ("text", "chip", "left"),
+    [
+        ("sad rainy night, no rap", "no rap", "sad rainy night"),
+        ("jazz without metal or punk", "without metal punk", "jazz or"),
+        ("30-minute run then cooldown", "then cooldown", "30 minute run"),
+        ("90s jazz", "nope", "90s jazz"),
+    ],
+)
+def test_remove_words(text: str, chip: str, left: str) -> None:
+    assert remove_words(text, chip) == left
+
+
+def test_a_chip_taken_off_reads_the_rest_again() -> None:
+    reading = read("sad rainy night, 90s, no rap")
+    chip = next(u for u in reading.understood if u.words == "90s")
+    again = read(remove_words(reading.prompt, chip.words))
+    assert again.request.era is None
+    assert again.request.exclude_genres == ("rap",) and again.request.hour == 22
