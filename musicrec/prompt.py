@@ -387,7 +387,9 @@ _ARC_WORDS: dict[tuple[str, ...], str] = {
     ("building",): "rise", ("rising",): "rise", ("crescendo",): "rise",
     ("ramp", "up"): "rise", ("peak",): "peak", ("steady",): "steady",
     ("constant",): "steady", ("even", "pace"): "steady", ("steady", "pace"): "steady",
-    ("same", "pace"): "steady", ("intervals",): "peak",
+    ("same", "pace"): "steady", ("intervals",): "peak", ("rising", "energy"): "rise",
+    ("building", "energy"): "rise", ("energy", "rising"): "rise", ("increasing", "energy"): "rise",
+    ("steady", "energy"): "steady", ("ramping", "up"): "rise", ("wind", "down", "after"): "peak",
 }
 
 # part of day -> hour
@@ -487,7 +489,8 @@ _STOPWORDS = {
     "lot", "lots", "much", "way", "even", "quite", "time", "day", "hey", "yo", "sounds",
     "anything", "too", "as", "am", "was", "has", "have", "had", "do",
     "listen", "listening", "hear", "background", "plus", "vs", "than", "last", "next",
-    "length", "long", "ok", "okay", "yes", "one", "ones", "what", "which",
+    "length", "long", "ok", "okay", "yes", "one", "ones", "what", "which", "energy",
+    "playlists", "tune", "sound", "things", "thing", "makes",
 }
 # common words that look like genre spellings: never fuzzy-matched
 _FUZZY_GUARD = {"hard", "dark", "cold", "bold", "lazy", "hazy", "song", "long", "love",

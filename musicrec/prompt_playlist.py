@@ -249,6 +249,7 @@ class PromptPlaylist:
         base: HybridConfig | None = None,
         liked: tuple[str, ...] = (),
         disliked: tuple[str, ...] = (),
+        request: Request | None = None,
     ) -> pd.DataFrame:
         """The playlist for a reading: the hybrid's columns plus ``year`` and ``minutes``;
         reasons name what matched; ordered by the arc when one is asked for.
@@ -260,8 +261,14 @@ class PromptPlaylist:
             base: the hybrid config the reading starts from (the builder's controls).
             liked: item_ids liked in this session.
             disliked: item_ids disliked in this session (never recommended).
+            request: the engines' request when the caller has one (the builder's controls,
+                with a mood preset); the reading's seed artists are added to it. Default:
+                built from ``req``.
         """
-        request = self.engine_request(req, liked, disliked)
+        if request is None:
+            request = self.engine_request(req, liked, disliked)
+        elif req.seeds:
+            request = dataclasses.replace(request, seeds=self.seed_items(req.seeds))
         config = self.hybrid_config(req, base)
         allowed, bonus = self.masks(req)
         k = config.k
