@@ -165,10 +165,27 @@ def _discovery_lines(disc: pd.DataFrame) -> list[str]:
         "",
         f"{n} people with at least one artist first played in the test period that the community knows "
         f"(median {disc.groupby('person')['relevant'].first().median():.0f} such artists). Candidates: the community's "
-        "17k artists the person never played in training; one ranked list per person, so means over people.",
+        "17k artists the person never played in training; one ranked list per person, so means over people. "
+        "hybrid = percentile of collaborative + w x percentile of popularity, w chosen per person on the "
+        "training period alone (`musicrec.evaluation.discovery.popularity_share`).",
         "",
         md(table),
+        "",
+        _discovery_goal(table),
     ]
+
+
+def _discovery_goal(table: pd.DataFrame) -> str:
+    """Whether the hybrid reaches a new artist for >= 1.5x as many people as popularity."""
+    hyb, pop = (
+        table.loc["hybrid", "people with a hit"],
+        table.loc["popularity", "people with a hit"],
+    )
+    met = hyb >= 1.5 * pop
+    return (
+        f"Goal (discovery): the hybrid gets a new artist into the top 10 for >= 1.5x as many people "
+        f"as popularity ({pop:.0f}). Measured {hyb:.0f}: **{'met' if met else 'not met'}**."
+    )
 
 
 if __name__ == "__main__":

@@ -211,6 +211,7 @@ def test_artist_discovery_against_a_community(tmp_path):
     assert table.loc["popularity", "ndcg@10"] < 1.0
     assert table.loc["collaborative", "relevant"] == 1
     assert {"coverage", "novelty"} <= set(table.columns)
+    assert table.loc["hybrid", "ndcg@10"] == pytest.approx(1.0)  # popularity never outweighs Hush
 
 
 def _result(ndcg: dict[str, float], tuned: dict[str, float]):

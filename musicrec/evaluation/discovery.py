@@ -34,7 +34,7 @@ from musicrec.engines.collaborative import CommunityModel
 from musicrec.evaluation.metrics import catalog_coverage, intra_list_diversity, novelty, per_query
 from musicrec.evaluation.protocol import ProtocolConfig, Scorer, metric_row, split
 from musicrec.evaluation.tuning import DISCOVERY_WEIGHTS, LADDER
-from musicrec.ranking import top_k
+from musicrec.ranking import percentile_normalise, top_k
 from musicrec.workspace import Request, Workspace
 
 _DEFAULT_CONFIG = ProtocolConfig()
@@ -66,15 +66,54 @@ def hetrec_artist_community(folder: str | Path) -> pd.DataFrame:
     return frame[frame[S.ITEM].notna() & (frame[S.ITEM] != "")].reset_index(drop=True)
 
 
+def _blend_with_popularity(
+    collaborative: np.ndarray, popularity: np.ndarray, candidates: np.ndarray, w: float
+) -> np.ndarray:
+    """Percentile of the collaborative score + ``w`` x percentile of popularity, over the
+    candidates (others NaN)."""
+    out = np.full(len(collaborative), np.nan)
+    out[candidates] = percentile_normalise(collaborative[candidates]) + w * percentile_normalise(
+        popularity[candidates].astype(float)
+    )
+    return out
+
+
+def popularity_share(
+    train: pd.DataFrame, model: CommunityModel, config: ProtocolConfig = _DEFAULT_CONFIG
+) -> float:
+    """The weight of popularity in the artist-discovery hybrid, chosen on the training period
+    alone: artists first played in its last 20% are ranked from the first 80%, for each value
+    of ``LADDER``; 0 unless a value ranks them strictly better (NDCG)."""
+    inner, valid = split(train, 0.8)
+    played = set(inner[S.ARTIST])
+    artists = model.items_.index
+    candidates = ~artists.isin(list(played))
+    relevant = (set(valid[S.ARTIST]) - played) & set(artists[candidates])
+    if inner.empty or not relevant:
+        return 0.0
+    collaborative = model.fold_in(inner[S.ARTIST].value_counts()).to_numpy(dtype=float)
+    names = artists.to_numpy()
+    ndcg = per_query(config.k)[f"ndcg@{config.k}"]
+    best_w, best = 0.0, -1.0
+    for w in LADDER:
+        s = _blend_with_popularity(collaborative, model.popularity_, candidates, w)
+        v = ndcg(list(names[top_k(s, config.k)]), relevant)
+        if v > best:
+            best_w, best = w, v
+    return best_w
+
+
 def artist_discovery(
     plays: pd.DataFrame, model: CommunityModel, config: ProtocolConfig = _DEFAULT_CONFIG
 ) -> pd.DataFrame | None:
     """The discovery table for one person's raw plays against a fitted artist-level ``model``.
 
-    Needs PLAYS ts, artist, ms_played, kind (the counting rule is applied here). Returns one row
-    per model with the per-query metrics, coverage (share of candidate artists shown) and
-    novelty (mean self-information of community popularity), or None when no artist new in the
-    test period is a candidate (the community does not know it, or nothing new was played).
+        Needs PLAYS ts, artist, ms_played, kind (the counting rule is applied here). Returns one row
+        per model (random, popularity, collaborative, and the hybrid: collaborative + popularity with
+    the popularity weight chosen on the training period, see ``popularity_share``) with the
+    per-query metrics, coverage (share of candidate artists shown) and
+        novelty (mean self-information of community popularity), or None when no artist new in the
+        test period is a candidate (the community does not know it, or nothing new was played).
     """
     from musicrec.history import apply_counting_rule
     from musicrec.matching import normalise_name
@@ -92,10 +131,13 @@ def artist_discovery(
         return None
     rng = np.random.default_rng(config.random_state)
     weights = train[S.ARTIST].value_counts()
+    collaborative = model.fold_in(weights).to_numpy(dtype=float)
+    share_w = popularity_share(train, model, config)
     scores = {
         "random": rng.random(len(artists)),
         "popularity": model.popularity_.astype(float),
-        "collaborative": model.fold_in(weights).to_numpy(dtype=float),
+        "collaborative": collaborative,
+        "hybrid": _blend_with_popularity(collaborative, model.popularity_, candidates, share_w),
     }
     names = artists.to_numpy()[candidates]
     share = model.popularity_ / max(float(model.popularity_.sum()), 1e-12)
