@@ -435,3 +435,31 @@ def test_hybrid_weights_zero_switch_engines_off(demo_hybrid):
     only_mood = BlendWeights(collaborative=0, co_listening=0, content=0, mood=1, context=0)
     recs = demo_hybrid.recommend(Request(mood="chill"), only_mood, HybridConfig(novelty=0.5))
     assert recs["contrib_collaborative"].eq(0).all() and recs["contrib_mood"].gt(0).all()
+
+
+def test_context_reads_hours_on_the_listeners_clock():
+    """The tiny listener plays calm tracks at 23:00 UTC: 08:00 the next morning in Tokyo. With the
+    workspace in Tokyo their habit belongs to 8 h, not to 23 h."""
+    from musicrec.engines.context import ContextEngine
+
+    ws = tiny_workspace()
+    tokyo = Workspace(items=ws.items, plays=ws.plays, community=ws.community, timezone="Asia/Tokyo")
+    utc = ContextEngine().fit(ws)
+    local = ContextEngine().fit(tokyo)
+    assert ws.plays[S.TS].dt.tz is not None and str(ws.plays[S.TS].dt.tz) == "UTC"  # input kept
+    c0 = ws.item_index.get_loc("c0")
+
+    def habit(engine: ContextEngine, hour: int) -> float:  # raw "plays at this hour" of c0
+        return float(engine._parts(Request(hour=hour))[0][c0])
+
+    assert habit(utc, 23) > 10 * habit(utc, 8)
+    assert habit(local, 8) > 10 * habit(local, 23)
+    assert habit(local, 8) == pytest.approx(habit(utc, 23))
+
+
+def test_workspace_owns_the_item_index():
+    ws = tiny_workspace()
+    assert ws.item_index is ws.item_index  # built once
+    assert list(ws.positions(["d0", "nope", "c1"])) == [6, -1, 1]
+    engines = [cls().fit(ws) for cls in ENGINES]
+    assert all(e.item_ids_ is ws.item_index for e in engines)
