@@ -23,22 +23,37 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--timezone", help="your IANA time zone for times in the prompt (default UTC)")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--out",
+        help="also write the playlist here: FILE.csv, FILE.json or FILE.m3u (same as the app)",
+    )
+    p.add_argument("--title", help="playlist name in the M3U (default: from mood, activity, hour)")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Build the workspace (the CLI decides the demo fallback), blend, print the playlist."""
+    """Build the workspace (the CLI decides the demo fallback), blend, print the playlist.
+
+    With --out, the playlist is also written through ``musicrec.export`` (the app's code).
+    Titles printed to the terminal are cleaned of control characters first.
+    """
     import datetime as dt
     import json
     import sys
+    from pathlib import Path
 
     from musicrec import schema as S
+    from musicrec.errors import MusicrecError
+    from musicrec.export import FORMATS, clean_text, playlist_title, write_export
     from musicrec.hybrid import BlendWeights, Hybrid, HybridConfig
     from musicrec.workspace import Request
 
+    if args.out and Path(args.out).suffix.lower() not in (*FORMATS, ".m3u8"):
+        raise MusicrecError(
+            f"{args.out}: can't export to that kind of file; use .csv, .json or .m3u"
+        )
     if args.history:
         from musicrec.catalog import load_catalog
-        from musicrec.errors import MusicrecError
         from musicrec.history import load_paths
         from musicrec.workspace import build_workspace
 
@@ -58,19 +73,18 @@ def run(args: argparse.Namespace) -> int:
     if args.prompt is not None:
         return _run_prompt(args, ws)
     now = dt.datetime.now()
-    request = Request(
-        hour=args.hour if args.hour is not None else now.hour,
-        weekday=now.weekday(),
-        activity=args.activity,
-        mood=args.mood,
-    )
+    hour = args.hour if args.hour is not None else now.hour
+    request = Request(hour=hour, weekday=now.weekday(), activity=args.activity, mood=args.mood)
     recs = Hybrid().fit(ws).recommend(request, BlendWeights(), HybridConfig(k=args.k))
+    if args.out:
+        write_export(recs, args.out, args.title or playlist_title(args.mood, args.activity, hour))
     if args.json:
         columns = [S.RANK, S.TRACK, S.ARTIST, S.TRACK_URI, S.REASON]
         print(json.dumps(recs[columns].to_dict(orient="records"), default=str))
     else:
         for row in recs.itertuples():
-            print(f"{row.rank:>2}. {row.artist} - {row.track}  ({row.reason})")
+            artist, track, reason = map(clean_text, (row.artist, row.track, row.reason))
+            print(f"{row.rank:>2}. {artist} - {track}  ({reason})")
     return 0
 
 
