@@ -5,15 +5,22 @@ the models folder. Each save writes ``<name>.joblib`` plus a JSON header
 ``<name>.json`` holding the model-format version, the musicrec version, the config, the
 data fingerprint and the SHA-256 of the joblib file. ``load_model`` checks the header *before* unpickling
 and refuses (``ModelFileError``) a missing, stale, foreign or tampered file.
+
+A checksum alone proves nothing (whoever rewrites the file can rewrite the header), so the
+header is signed with an HMAC-SHA256 under a key made on first use and kept on this machine
+only (``model_key_path()``: the per-user data directory, or ``$MUSICREC_DATA_DIR``; never in
+the repository). A file whose signature does not verify is never unpickled.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import hmac
 import json
 import os
 import re
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +39,55 @@ MODEL_FORMAT = 2
 changes its attributes or names, so that files from before are refused (retrain) instead of
 unpickled into objects the code no longer understands. 2: one id per engine ("co_listening"),
 the workspace's item index, songs cached in the hybrid."""
+
+
+_KEY_BYTES = 32
+
+
+def model_key_path() -> Path:
+    """Where the signing key lives: ``$MUSICREC_DATA_DIR/model-key``, else the user data dir."""
+    import platformdirs
+
+    root = os.environ.get("MUSICREC_DATA_DIR") or platformdirs.user_data_dir("musicrec")
+    return Path(root) / "model-key"
+
+
+def _model_key() -> bytes:
+    """The local signing key, created (readable by this user only) on first use.
+
+    A damaged (short) key is replaced; files signed with it are then refused and retrained.
+
+    Raises:
+        OSError: when the data directory cannot be created or read.
+    """
+    path = model_key_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        key = path.read_bytes()
+    except FileNotFoundError:
+        key = b""
+    if len(key) >= _KEY_BYTES:
+        return key
+    key = secrets.token_bytes(_KEY_BYTES)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(key)
+    try:
+        os.link(tmp, path)  # first writer wins when two processes start at once
+    except FileExistsError:
+        key = path.read_bytes()
+        if len(key) < _KEY_BYTES:
+            os.replace(tmp, path)
+            return _model_key()
+    finally:
+        tmp.unlink(missing_ok=True)
+    return key
+
+
+def _signature(meta: dict, key: bytes) -> str:
+    body = json.dumps({k: v for k, v in meta.items() if k != "hmac"}, sort_keys=True)
+    return hmac.new(key, body.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def fingerprint(*frames: pd.DataFrame) -> str:
@@ -85,6 +141,7 @@ def save_model(
         "data_fingerprint": data_fingerprint,
         "sha256": _sha256(blob),
     }
+    meta["hmac"] = _signature(meta, _model_key())
     header.write_text(json.dumps(meta, indent=1))
     return blob
 
@@ -126,6 +183,17 @@ def load_model(
     for ok, problem in checks:
         if not ok:
             raise ModelFileError(f"{blob}: {problem}")
+    try:
+        key = _model_key()
+    except OSError as exc:
+        raise ModelFileError(
+            f"{model_key_path()}: model key unavailable ({exc.strerror})"
+        ) from None
+    signed = meta.get("hmac")
+    if not isinstance(signed, str) or not hmac.compare_digest(signed, _signature(meta, key)):
+        raise ModelFileError(
+            f"{blob}: header is not signed by this machine's musicrec; refusing to unpickle"
+        )
     if _sha256(blob) != meta.get("sha256"):
         raise ModelFileError(
             f"{blob}: contents changed since musicrec saved it; refusing to unpickle"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# Model signing keys made by tests go to a throw-away folder, never the developer's data dir.
+os.environ.setdefault("MUSICREC_DATA_DIR", tempfile.mkdtemp(prefix="musicrec-test-data-"))
 SHARED_DATA = Path(os.environ.get("MUSICREC_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
 
