@@ -21,7 +21,9 @@ tests point everything at a fake Spotify on 127.0.0.1.
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -41,6 +43,58 @@ SCOPES = (
 )  # fmt: skip
 TIME_RANGES = ("short_term", "medium_term", "long_term")
 SOURCE_PREFIX = "spotify-api:"
+
+
+# --- logs never carry secrets -----------------------------------------------------------------
+
+QUIET_LOGGERS = (
+    "spotipy", "spotipy.client", "spotipy.oauth2", "spotipy.cache_handler", "spotipy.util",
+    "urllib3", "urllib3.connectionpool", "urllib3.connection", "urllib3.util.retry",
+    "urllib3.response", "requests",
+)  # fmt: skip
+"""Loggers of the HTTP stack under spotipy. Their DEBUG lines hold the client secret (the Basic
+authorization header), the code, bearer and refresh tokens and whole API answers."""
+
+_SECRET_PATTERNS = (
+    (re.compile(r"(?i)\b(basic|bearer)\s+[A-Za-z0-9._~+/=-]+"), r"\1 [redacted]"),
+    (
+        re.compile(
+            r"(?i)([\"']?\b(?:access_token|refresh_token|client_secret|code|authorization)[\"']?"
+            r"\s*[:=]\s*[\"']?)[^\"'&,\s}]+"
+        ),
+        r"\1[redacted]",
+    ),
+)
+
+
+class _SecretFilter(logging.Filter):
+    """Drops the HTTP stack's records below WARNING; redacts credentials from the rest.
+
+    Attached to each logger in ``QUIET_LOGGERS`` itself, so it holds even when someone sets
+    one of them (or the root logger) to DEBUG.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return False
+        text = record.getMessage()
+        for pattern, replacement in _SECRET_PATTERNS:
+            text = pattern.sub(replacement, text)
+        record.msg, record.args = text, None
+        return True
+
+
+def quiet_http_logs() -> None:
+    """Install the secret filter on every logger of ``QUIET_LOGGERS`` (idempotent)."""
+    for name in QUIET_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _SecretFilter) for f in logger.filters):
+            logger.addFilter(_SecretFilter())
+        if logger.level == logging.NOTSET or logger.level < logging.WARNING:
+            logger.setLevel(logging.WARNING)
+
+
+quiet_http_logs()
 
 
 class NotConfigured(SpotifyError):
