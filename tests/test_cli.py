@@ -321,3 +321,55 @@ def test_evaluate_json_shape(history, capsys):
     assert result["tables"], "at least one task is measured"
     for table in result["tables"].values():
         assert table and all(isinstance(row, dict) for row in table)
+
+
+# --- only regular files are read ------------------------------------------------------------
+
+
+def _limited_cli(*args: str) -> subprocess.CompletedProcess:
+    """The CLI in a process that may use at most 1.5 GB of address space, 60 s at most."""
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, 1_500_000_000))
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "musicrec.cli", *args], capture_output=True,
+                          text=True, timeout=60, env=env, cwd=ROOT, preexec_fn=limit)  # fmt: skip
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_ingest_dev_zero_is_refused_not_read():
+    proc = _limited_cli("ingest", "/dev/zero", "--json")
+    assert "Traceback" not in proc.stderr and proc.returncode == 1, proc.stderr
+    (report,) = json.loads(proc.stdout)["files"]
+    assert "not a regular file" in report["error"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_ingest_fifo_named_json_does_not_hang(tmp_path, capsys):
+    fifo = tmp_path / "x.json"
+    os.mkfifo(fifo)
+    assert main(["ingest", str(fifo), "--json"]) == 1  # a hang would time the test out
+    (report,) = _json_out(capsys)["files"]
+    assert "not a regular file" in report["error"]
+    assert main(["ingest", str(tmp_path), "--json"]) == 1  # in a folder it is not even listed
+    assert _json_out(capsys)["files"] == []
+
+
+def test_ingest_folder_does_not_follow_symlinks(history, tmp_path, capsys):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "Streaming_History_Audio_secret.json").write_bytes(history.read_bytes())
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "Streaming_History_Audio_2024.json").write_bytes(history.read_bytes())
+    (folder / "Streaming_History_Audio_link.json").symlink_to(
+        outside / "Streaming_History_Audio_secret.json"
+    )
+    (folder / "sub").symlink_to(outside, target_is_directory=True)
+    (folder / "passwd.txt").symlink_to("/etc/passwd")
+    assert main(["ingest", str(folder), "--json"]) == 0
+    report = _json_out(capsys)
+    assert [Path(f["path"]).name for f in report["files"]] == ["Streaming_History_Audio_2024.json"]
+    assert report["totals"]["records"] == 3000

@@ -9,15 +9,18 @@ still load.
 from __future__ import annotations
 
 import io
+import os
 import posixpath
+import stat
 import zipfile
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 
 from musicrec.config import IngestLimits
 from musicrec.errors import FileTooLargeError, UnsafeArchiveError, UnsupportedFileError
 
-__all__ = ["TEXT_SUFFIXES", "check_size", "expand", "is_zip"]
+__all__ = ["TEXT_SUFFIXES", "check_size", "expand", "is_zip", "read_regular_file"]
 
 TEXT_SUFFIXES = (".json", ".csv", ".tsv", ".txt")
 """File endings read inside a zip (and in folders); other members are ignored."""
@@ -44,6 +47,32 @@ def check_size(name: str, size: int, limits: IngestLimits) -> None:
             f"{mib(size, limits.max_file_bytes)} is over the {mib(limits.max_file_bytes)} "
             "limit per file",
         )
+
+
+def read_regular_file(path: Path, limits: IngestLimits) -> bytes:
+    """The bytes of ``path`` if it is a regular file within the per-file size limit.
+
+    A device (``/dev/zero``), pipe (a FIFO named ``x.json``) or socket is refused without
+    waiting for it (opened non-blocking), and the limit is enforced while reading, not only
+    from ``stat`` (which says 0 bytes for ``/dev/zero`` and cannot see a file that grows).
+
+    Raises:
+        UnsupportedFileError: not a regular file.
+        FileTooLargeError: over ``limits.max_file_bytes``.
+        OSError: the file cannot be opened or read.
+    """
+    name = str(path)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise UnsupportedFileError(
+                name, "is not a regular file (a device, pipe or socket); give an export file"
+            )
+        check_size(name, info.st_size, limits)
+        data = fh.read(limits.max_file_bytes + 1)
+    check_size(name, len(data), limits)
+    return data
 
 
 def _safe_members(

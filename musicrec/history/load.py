@@ -249,7 +249,9 @@ def _walk(paths: Iterable[str | Path]) -> Iterator[Path]:
             yield from sorted(
                 q
                 for q in p.rglob("*")
-                if q.is_file() and q.suffix.lower() in (*A.TEXT_SUFFIXES, ".zip")
+                if not q.is_symlink()  # a link in a folder may point anywhere (/etc/passwd)
+                and q.is_file()
+                and q.suffix.lower() in (*A.TEXT_SUFFIXES, ".zip")
             )
         else:
             yield p
@@ -271,9 +273,8 @@ def load_paths(
                 yield name, done[path]
                 continue
             try:
-                A.check_size(name, path.stat().st_size, limits)
-                yield name, path.read_bytes()
-            except FileTooLargeError as exc:
+                yield name, A.read_regular_file(path, limits)
+            except UnsupportedFileError as exc:
                 yield name, exc
             except OSError as exc:
                 yield name, UnsupportedFileError(name, f"cannot be read ({exc.strerror or exc})")

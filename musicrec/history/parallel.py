@@ -16,7 +16,7 @@ from pathlib import Path
 from musicrec.config import IngestLimits
 from musicrec.errors import UnsupportedFileError
 from musicrec.history import formats as F
-from musicrec.history.archive import check_size
+from musicrec.history.archive import read_regular_file
 
 __all__ = ["PARALLEL_MIN_BYTES", "PARALLEL_MIN_FILES", "parse_many", "parse_path"]
 
@@ -30,8 +30,7 @@ def parse_path(path: Path, limits: IngestLimits) -> F.Parsed | Exception:
     """Read and parse one plain file; errors are returned (to cross a process boundary), not raised."""
     name = str(path)
     try:
-        check_size(name, path.stat().st_size, limits)
-        return F.parse_payload(name, path.read_bytes())
+        return F.parse_payload(name, read_regular_file(path, limits))
     except UnsupportedFileError as exc:
         return exc
     except OSError as exc:
