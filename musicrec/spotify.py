@@ -25,6 +25,9 @@ import logging
 import os
 import re
 import secrets
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -170,6 +173,103 @@ class SpotifyConfig:
 def new_state() -> str:
     """A random, unguessable OAuth ``state``."""
     return secrets.token_urlsafe(24)
+
+
+BROWSER_COOKIE = "_streamlit_xsrf"
+"""Streamlit's XSRF cookie (on by default, ``SameSite=Lax``): set once per browser, sent with
+the top-level redirect back from Spotify, so it names the browser that started a log-in."""
+
+
+def browser_key(cookies: Mapping[str, str]) -> str:
+    """A hashed, stable id of the browser that sent ``cookies`` ("" when it sent none).
+
+    The XSRF cookie is re-masked on every response (``2|mask|masked token|time``); the token
+    under the mask is what stays the same, so that is what is hashed.
+    """
+    import hashlib
+
+    raw = cookies.get(BROWSER_COOKIE) or ""
+    parts = raw.split("|")
+    token = raw.encode()
+    if len(parts) == 4 and parts[0] == "2":
+        try:
+            mask, masked = bytes.fromhex(parts[1]), bytes.fromhex(parts[2])
+        except ValueError:
+            mask = masked = b""
+        if mask:
+            token = bytes(b ^ mask[i % len(mask)] for i, b in enumerate(masked))
+    return hashlib.sha256(b"musicrec-browser\0" + token).hexdigest() if raw else ""
+
+
+class PendingLogins:
+    """OAuth states waiting for Spotify's redirect back, each bound to the browser that asked.
+
+    One instance serves the whole server (the redirect back opens a new app session, so the
+    state cannot live in the session that made it). A state is redeemed once, only from the
+    browser that it was issued to, and only within ``ttl_s``. A session asking again while its
+    state is still pending gets the same state back, and expired or excess states are pruned,
+    so page renders never pile up states. Thread-safe.
+    """
+
+    def __init__(
+        self, ttl_s: float = 600, max_pending: int = 1000, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.ttl_s = ttl_s
+        self.max_pending = max_pending
+        self.clock = clock
+        self._by_state: OrderedDict[str, tuple[float, str, str]] = OrderedDict()
+        self._by_session: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        with self._lock:
+            self._prune(self.clock())
+            return len(self._by_state)
+
+    def _drop(self, state: str) -> None:
+        _, _, session = self._by_state.pop(state)
+        if self._by_session.get(session) == state:
+            del self._by_session[session]
+
+    def _prune(self, now: float) -> None:
+        while self._by_state:
+            state, (issued, _, _) = next(iter(self._by_state.items()))
+            if now - issued <= self.ttl_s and len(self._by_state) <= self.max_pending:
+                break
+            self._drop(state)
+
+    def issue(self, browser: str, session: str) -> str:
+        """The state for a log-in started by ``session`` in ``browser`` (see ``browser_key``)."""
+        with self._lock:
+            now = self.clock()
+            self._prune(now)
+            state = self._by_session.get(session)
+            if state is not None and self._by_state[state][1] == browser:
+                return state
+            if state is not None:
+                self._drop(state)
+            state = new_state()
+            self._by_state[state] = (now, browser, session)
+            self._by_session[session] = state
+            self._prune(now)
+            return state
+
+    def redeem(self, state: str | None, browser: str) -> bool:
+        """True once, if ``state`` was issued to ``browser`` less than ``ttl_s`` ago.
+
+        A state that comes back from another browser is refused (and stays usable by its own
+        browser): that is a link crafted to log someone into the sender's account.
+        """
+        import hmac
+
+        with self._lock:
+            now = self.clock()
+            self._prune(now)
+            entry = self._by_state.get(state or "")
+            if entry is None or not hmac.compare_digest(entry[1], browser):
+                return False
+            self._drop(state)
+            return True
 
 
 def _oauth_class(config: SpotifyConfig) -> type[SpotifyOAuth]:

@@ -1,15 +1,23 @@
-"""Spotify log-in safety: no log line at any level carries the secret, the code or a token."""
+"""Spotify log-in safety: no log line carries a secret; a log-in state works only in its browser."""
 
 from __future__ import annotations
 
 import base64
 import logging
+import urllib.parse
 
 import pytest
 
-from musicrec.spotify import QUIET_LOGGERS, quiet_http_logs
+from musicrec.spotify import (
+    BROWSER_COOKIE,
+    QUIET_LOGGERS,
+    PendingLogins,
+    SpotifySession,
+    browser_key,
+    quiet_http_logs,
+)
 from tests.fake_spotify import FakeSpotify
-from tests.test_spotify import login
+from tests.test_spotify import config, login
 
 
 @pytest.fixture()
@@ -65,3 +73,72 @@ def test_installing_twice_adds_one_filter():
     quiet_http_logs()
     for name in QUIET_LOGGERS:
         assert len(logging.getLogger(name).filters) == 1
+
+
+# --- OAuth state bound to the browser that started the log-in -------------------------------
+
+
+def xsrf_cookie(token: bytes, mask: bytes) -> str:
+    """Streamlit's XSRF cookie as a browser holds it: ``2|mask|masked token|timestamp``."""
+    masked = bytes(b ^ mask[i % 4] for i, b in enumerate(token))
+    return f"2|{mask.hex()}|{masked.hex()}|1764633600"
+
+
+ALICE = {BROWSER_COOKIE: xsrf_cookie(b"alice-browser-token-0123456789ab", b"\x01\x02\x03\x04")}
+MALLORY = {BROWSER_COOKIE: xsrf_cookie(b"mallory-browser-token-0123456789", b"\x09\x08\x07\x06")}
+
+
+def test_browser_key_is_stable_across_masks_and_differs_between_browsers():
+    token = b"alice-browser-token-0123456789ab"
+    remasked = {BROWSER_COOKIE: xsrf_cookie(token, b"\xaa\xbb\xcc\xdd")}
+    assert browser_key(ALICE) == browser_key(remasked) != ""
+    assert browser_key(ALICE) != browser_key(MALLORY)
+    assert browser_key({}) == ""
+    assert "alice" not in browser_key(ALICE)  # hashed, not the cookie itself
+    assert browser_key({BROWSER_COOKIE: "2|zz|zz|1"}) not in ("", browser_key(ALICE))
+
+
+def test_state_from_another_browser_is_refused_and_single_use(fake):
+    pending = PendingLogins()
+    # Mallory starts a log-in in her own browser and gets a code for her own account...
+    state = pending.issue(browser_key(MALLORY), session="mallory-session")
+    fake.next_login = "bob"
+    session = SpotifySession(config(fake))
+    url = session.authorize_url(state)
+    code = "code-bob"
+    assert urllib.parse.parse_qs(urllib.parse.urlparse(url).query)["state"] == [state]
+    # ...and sends Alice the link back to the app: Alice's browser redeems it.
+    assert pending.redeem(state, browser_key(ALICE)) is False
+    # The state still works in the browser it was issued to, once.
+    assert pending.redeem(state, browser_key(MALLORY)) is True
+    session.exchange(code, state, expected_state=state)
+    assert session.connected
+    assert pending.redeem(state, browser_key(MALLORY)) is False
+    assert pending.redeem(None, browser_key(MALLORY)) is False
+    assert pending.redeem("made-up", browser_key(MALLORY)) is False
+
+
+def test_two_sessions_get_their_own_states_and_renders_do_not_pile_up():
+    pending = PendingLogins()
+    a = browser_key(ALICE)
+    first = pending.issue(a, session="alice-tab-1")
+    assert all(pending.issue(a, session="alice-tab-1") == first for _ in range(200))  # re-renders
+    other = pending.issue(browser_key(MALLORY), session="mallory-tab")
+    assert other != first and len(pending) == 2
+    assert pending.redeem(other, a) is False and pending.redeem(first, a) is True
+    again = pending.issue(a, session="alice-tab-1")  # after use, a fresh one
+    assert again != first and len(pending) == 2
+
+
+def test_pending_states_expire_and_are_bounded():
+    now = [1000.0]
+    pending = PendingLogins(ttl_s=600, max_pending=50, clock=lambda: now[0])
+    old = pending.issue(browser_key(ALICE), session="s")
+    now[0] += 601
+    assert pending.redeem(old, browser_key(ALICE)) is False  # expired
+    assert len(pending) == 0
+    for i in range(500):
+        pending.issue(browser_key({BROWSER_COOKIE: f"cookie-{i}"}), session=f"s{i}")
+    assert len(pending) == 50  # the oldest were dropped
+    newest = pending.issue(browser_key({BROWSER_COOKIE: "cookie-499"}), session="s499")
+    assert pending.redeem(newest, browser_key({BROWSER_COOKIE: "cookie-499"})) is True
