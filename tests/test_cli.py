@@ -373,3 +373,23 @@ def test_ingest_folder_does_not_follow_symlinks(history, tmp_path, capsys):
     report = _json_out(capsys)
     assert [Path(f["path"]).name for f in report["files"]] == ["Streaming_History_Audio_2024.json"]
     assert report["totals"]["records"] == 3000
+
+
+# --- the listener's time zone ---------------------------------------------------------------
+
+
+def test_unknown_time_zone_is_refused(capsys):
+    assert main(["recommend", "--tz", "Mars/Olympus", "--k", "3"]) == 2
+    assert "unknown time zone 'Mars/Olympus'" in capsys.readouterr().err
+
+
+def test_recommend_reads_habits_in_the_listeners_zone(history, demo_dir, capsys):
+    base = ["recommend", "--history", str(history), "--catalog", str(demo_dir / "catalog.parquet"),
+            "--hour", "8", "--k", "10", "--json"]  # fmt: skip
+    lists = {}
+    for tz in ("UTC", "Asia/Tokyo"):
+        assert main([*base, "--tz", tz]) == 0
+        lists[tz] = [r["track"] for r in _json_out(capsys)]
+    # 08:00 in Tokyo is 23:00 UTC: the habits the context engine reads move with the zone
+    assert len(lists["UTC"]) == len(lists["Asia/Tokyo"]) == 10
+    assert lists["UTC"] != lists["Asia/Tokyo"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from musicrec.cli.options import add_timezone, timezone
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Declare ``musicrec evaluate``."""
@@ -11,6 +13,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--history", nargs="+", required=True)
     p.add_argument("--catalog", nargs="*", default=[])
     p.add_argument("--json", action="store_true")
+    add_timezone(p)
     p.set_defaults(handler=run)
 
 
@@ -24,6 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from musicrec.evaluation import evaluate_history
     from musicrec.history import load_paths
 
+    tz = timezone(args)
     loaded = load_paths(args.history)
     for r in loaded.errors:
         print(f"skipped {r.path}: {r.error}", file=sys.stderr)
@@ -36,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     def progress(f: float, msg: str) -> None:
         print(f"\r{f:4.0%} {msg[:60]:60s}", end="", file=sys.stderr)
 
-    result = evaluate_history(loaded.plays, catalog=catalog, progress=progress)
+    result = evaluate_history(loaded.plays, catalog=catalog, progress=progress, timezone=tz)
     print(file=sys.stderr)
     if args.json:
         print(json.dumps(result.to_dict(), default=float))

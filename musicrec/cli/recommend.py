@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from musicrec.cli.options import add_timezone, timezone
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Declare ``musicrec recommend``."""
@@ -16,7 +18,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--mood")
     p.add_argument("--activity")
-    p.add_argument("--hour", type=int)
+    p.add_argument("--hour", type=int, help="hour of day in --tz (default: now)")
     p.add_argument("--k", type=int, default=25)
     p.add_argument(
         "--prompt", help='say the moment in words: "sad rainy night, 90s, no rap, 45 minutes"'
@@ -28,6 +30,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="also write the playlist here: FILE.csv, FILE.json or FILE.m3u (same as the app)",
     )
     p.add_argument("--title", help="playlist name in the M3U (default: from mood, activity, hour)")
+    add_timezone(p)
     p.set_defaults(handler=run)
 
 
@@ -52,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
         raise MusicrecError(
             f"{args.out}: can't export to that kind of file; use .csv, .json or .m3u"
         )
+    tz = timezone(args)
     if args.history:
         from musicrec.catalog import load_catalog
         from musicrec.history import load_paths
@@ -65,14 +69,16 @@ def run(args: argparse.Namespace) -> int:
                 f"no plays found in {' '.join(args.history)}; give Spotify or Last.fm export files"
             )
         catalog = load_catalog(args.catalog) if args.catalog else None
-        ws = build_workspace(loaded.plays, catalog, library=loaded.library)
+        ws = build_workspace(loaded.plays, catalog, library=loaded.library, timezone=tz)
     else:
         from musicrec.demo import demo_workspace
 
         ws = demo_workspace()
     if args.prompt is not None:
         return _run_prompt(args, ws)
-    now = dt.datetime.now()
+    from zoneinfo import ZoneInfo
+
+    now = dt.datetime.now(ZoneInfo(tz))
     hour = args.hour if args.hour is not None else now.hour
     request = Request(hour=hour, weekday=now.weekday(), activity=args.activity, mood=args.mood)
     recs = Hybrid().fit(ws).recommend(request, BlendWeights(), HybridConfig(k=args.k))
