@@ -206,9 +206,9 @@ class PendingLogins:
 
     One instance serves the whole server (the redirect back opens a new app session, so the
     state cannot live in the session that made it). A state is redeemed once, only from the
-    browser that it was issued to, and only within ``ttl_s``. A session asking again while its
-    state is still pending gets the same state back, and expired or excess states are pruned,
-    so page renders never pile up states. Thread-safe.
+    browser that it was issued to, and only within ``ttl_s``. A session asking again from the
+    same browser while its state is still pending gets the same state back, and expired or
+    excess states are pruned, so page renders never pile up states. Thread-safe.
     """
 
     def __init__(
@@ -218,7 +218,7 @@ class PendingLogins:
         self.max_pending = max_pending
         self.clock = clock
         self._by_state: OrderedDict[str, tuple[float, str, str]] = OrderedDict()
-        self._by_session: dict[str, str] = {}
+        self._by_asker: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -227,9 +227,9 @@ class PendingLogins:
             return len(self._by_state)
 
     def _drop(self, state: str) -> None:
-        _, _, session = self._by_state.pop(state)
-        if self._by_session.get(session) == state:
-            del self._by_session[session]
+        _, browser, session = self._by_state.pop(state)
+        if self._by_asker.get((session, browser)) == state:
+            del self._by_asker[(session, browser)]
 
     def _prune(self, now: float) -> None:
         while self._by_state:
@@ -243,14 +243,12 @@ class PendingLogins:
         with self._lock:
             now = self.clock()
             self._prune(now)
-            state = self._by_session.get(session)
-            if state is not None and self._by_state[state][1] == browser:
-                return state
+            state = self._by_asker.get((session, browser))
             if state is not None:
-                self._drop(state)
+                return state
             state = new_state()
             self._by_state[state] = (now, browser, session)
-            self._by_session[session] = state
+            self._by_asker[(session, browser)] = state
             self._prune(now)
             return state
 

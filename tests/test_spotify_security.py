@@ -142,3 +142,12 @@ def test_pending_states_expire_and_are_bounded():
     assert len(pending) == 50  # the oldest were dropped
     newest = pending.issue(browser_key({BROWSER_COOKIE: "cookie-499"}), session="s499")
     assert pending.redeem(newest, browser_key({BROWSER_COOKIE: "cookie-499"})) is True
+
+
+def test_one_session_id_in_two_browsers_keeps_two_states():
+    # Run locally every session shares one id: each browser still keeps its own pending state.
+    pending = PendingLogins()
+    a = pending.issue(browser_key(ALICE), session="local")
+    m = pending.issue(browser_key(MALLORY), session="local")
+    assert a != m and pending.issue(browser_key(ALICE), session="local") == a
+    assert pending.redeem(a, browser_key(ALICE)) and pending.redeem(m, browser_key(MALLORY))
