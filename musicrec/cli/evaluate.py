@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from musicrec.cli.options import add_timezone, timezone
+from musicrec.cli.options import add_timezone, load_history, timezone
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -23,18 +23,10 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from musicrec.catalog import load_catalog
-    from musicrec.errors import MusicrecError
     from musicrec.evaluation import evaluate_history
-    from musicrec.history import load_paths
 
     tz = timezone(args)
-    loaded = load_paths(args.history)
-    for r in loaded.errors:
-        print(f"skipped {r.path}: {r.error}", file=sys.stderr)
-    if loaded.plays.empty:
-        raise MusicrecError(
-            f"no plays found in {' '.join(args.history)}; give Spotify or Last.fm export files"
-        )
+    loaded = load_history(args.history)
     catalog = load_catalog(args.catalog) if args.catalog else None
 
     def progress(f: float, msg: str) -> None:

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from musicrec.history import IngestResult
 
 
 def add_timezone(p: argparse.ArgumentParser) -> None:
@@ -26,3 +31,24 @@ def timezone(args: argparse.Namespace) -> str:
     if not is_timezone(args.tz):
         raise MusicrecError(f"unknown time zone '{args.tz}'; use an IANA name like Europe/Berlin")
     return args.tz
+
+
+def load_history(paths: Sequence[str]) -> IngestResult:
+    """Load ``paths`` (files, folders, zips); say on stderr which files were skipped and why.
+
+    Raises:
+        MusicrecError: when no plays at all were found.
+    """
+    import sys
+
+    from musicrec.errors import MusicrecError
+    from musicrec.history import load_paths
+
+    loaded = load_paths(paths)
+    for r in loaded.errors:
+        print(f"skipped {r.path}: {r.error}", file=sys.stderr)
+    if loaded.plays.empty:
+        raise MusicrecError(
+            f"no plays found in {' '.join(paths)}; give Spotify or Last.fm export files"
+        )
+    return loaded

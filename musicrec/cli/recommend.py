@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from musicrec.cli.options import add_timezone, timezone
+from musicrec.cli.options import add_timezone, load_history, timezone
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -42,7 +42,6 @@ def run(args: argparse.Namespace) -> int:
     """
     import datetime as dt
     import json
-    import sys
     from pathlib import Path
 
     from musicrec import schema as S
@@ -58,16 +57,9 @@ def run(args: argparse.Namespace) -> int:
     tz = timezone(args)
     if args.history:
         from musicrec.catalog import load_catalog
-        from musicrec.history import load_paths
         from musicrec.workspace import build_workspace
 
-        loaded = load_paths(args.history)
-        for r in loaded.errors:
-            print(f"skipped {r.path}: {r.error}", file=sys.stderr)
-        if loaded.plays.empty:
-            raise MusicrecError(
-                f"no plays found in {' '.join(args.history)}; give Spotify or Last.fm export files"
-            )
+        loaded = load_history(args.history)
         catalog = load_catalog(args.catalog) if args.catalog else None
         ws = build_workspace(loaded.plays, catalog, library=loaded.library, timezone=tz)
     else:
