@@ -1,0 +1,536 @@
+"""A sound estimate for every play, marked with where it came from.
+
+Levels, tried in this order for each play (each only where the previous gave nothing):
+
+1. ``track``: the catalog's own audio features of the matched track (measured);
+2. ``artist``: the mean features of the artist's catalog tracks (or of an artist table
+   such as Kaggle's ``data_w_genres``);
+3. ``genre``: the artist's genres or tags (``musicrec.genres``) through a genre -> features
+   model learned on the catalog: the mean features of catalog tracks whose artist carries
+   each label, shrunk towards the catalog mean where a label has few tracks;
+4. ``alongside``: for an artist nobody catalogued, the weighted mean of the artists the
+   person plays in the same sessions (propagated over the person's own session graph);
+5. ``unknown``: no source, so no guess.
+
+Each level earns its place on the catalog itself (``level_errors``): predicting held-out
+tracks' valence and energy from that level alone must beat predicting the catalog mean
+(MAE at most ``max_error_ratio`` of the mean's). ``benchmarks/bench_sound.py`` prints the
+table; a level that fails is switched off in ``SoundConfig.levels``.
+
+Public API:
+    SoundModel(config).fit(catalog, artist_table=None, evidence=None)
+    estimate_plays(plays, model) -> per-play features + sound_source + mood
+    sound_coverage(estimates) -> share of listening time per level
+    mood_statement(coverage, measured_only=False) -> the Mood page's sentence
+    level_errors(catalog, histories, ...) -> the MAE table of every level
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Self
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from musicrec import genres as G
+from musicrec import schema as S
+from musicrec.engines.base import MOODS
+
+SOUND_SOURCE = "sound_source"  # one of LEVELS: where a play's sound estimate comes from
+MOOD = "mood"  # top mood of the estimate, or <NA> where unknown
+
+LEVEL_TRACK = "track"
+LEVEL_ARTIST = "artist"
+LEVEL_GENRE = "genre"
+LEVEL_ALONGSIDE = "alongside"
+LEVEL_UNKNOWN = "unknown"
+LEVELS: tuple[str, ...] = (LEVEL_TRACK, LEVEL_ARTIST, LEVEL_GENRE, LEVEL_ALONGSIDE, LEVEL_UNKNOWN)
+
+LEVEL_WORDS: dict[str, str] = {
+    LEVEL_TRACK: "measured",
+    LEVEL_ARTIST: "from the artist",
+    LEVEL_GENRE: "from genres",
+    LEVEL_ALONGSIDE: "from what you play alongside",
+}
+"""How the Mood page names each level."""
+
+FEATURES: tuple[str, ...] = S.AUDIO_FEATURES
+_TRACK_METHODS = (S.MATCH_URI, S.MATCH_NAME, S.MATCH_FUZZY)
+
+
+@dataclass(frozen=True)
+class SoundConfig:
+    """Defaults of the sound estimate."""
+
+    levels: tuple[str, ...] = (LEVEL_TRACK, LEVEL_ARTIST, LEVEL_GENRE, LEVEL_ALONGSIDE)
+    """Levels in use, in order. Each passed ``level_errors`` on the shared catalogs (see the README)."""
+    genre_prior_tracks: float = 20.0
+    """A label's mean features are shrunk to the catalog mean as if it had this many extra tracks."""
+    min_label_tracks: int = 5
+    """A label needs this many catalog tracks to enter the genre model."""
+    session_gap_minutes: float = 30.0
+    """A gap longer than this between two plays starts a new session."""
+    min_alongside_sessions: float = 2.0
+    """An uncatalogued artist needs this many shared sessions with estimated artists."""
+    propagation_rounds: int = 2
+    """Rounds of propagation over the session graph (2: neighbours of neighbours)."""
+    max_error_ratio: float = 0.8
+    """A level is kept only if its MAE is at most this share of the catalog mean's MAE."""
+    genres: G.GenreConfig = G.DEFAULT_GENRES
+    """How artist genres are decided (``musicrec.genres``)."""
+
+
+DEFAULT_SOUND = SoundConfig()
+
+
+def _feature_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[[f for f in FEATURES if f in frame.columns]].astype(float)
+
+
+class SoundModel:
+    """What the catalog teaches about sound: artist profiles and a genre -> features model.
+
+    Attributes (after ``fit``):
+        track_features_: features per catalog track_id (rows with any feature).
+        artist_features_: mean features per artist key, with ``n_tracks``.
+        genres_: ``musicrec.genres.artist_genres`` table (genre or "unknown" per artist key).
+        label_features_: mean features per genre label, shrunk to the catalog mean.
+        artist_labels_: (artist_key, label, weight) used by the genre level.
+        mean_: catalog mean of every feature.
+    """
+
+    def __init__(self, config: SoundConfig = DEFAULT_SOUND) -> None:
+        self.config = config
+
+    def fit(
+        self,
+        catalog: pd.DataFrame | None,
+        artist_table: pd.DataFrame | None = None,
+        evidence: pd.DataFrame | None = None,
+    ) -> Self:
+        """Learn from a CATALOG frame (+ TAGS), an optional artist table and extra genre evidence.
+
+        Args:
+            catalog: CATALOG frame or None.
+            artist_table: artist-level features and genres (``catalog.load_artist_features``).
+            evidence: extra EVIDENCE rows (``musicrec.genres``), e.g. from MusicBrainz.
+        """
+        cfg = self.config
+        if catalog is None or catalog.empty:
+            catalog = pd.DataFrame(
+                {c: pd.Series(dtype="string") for c in (S.TRACK_ID, S.ARTISTS, S.GENRE, S.TAGS)}
+                | {f: pd.Series(dtype=float) for f in FEATURES}
+            )
+        feats = _feature_frame(catalog)
+        has = feats[[S.VALENCE, S.ENERGY]].notna().all(axis=1).to_numpy()
+        self.track_features_ = feats[has].set_axis(
+            catalog.loc[has, S.TRACK_ID].astype("string").to_numpy()
+        )
+        self.track_features_ = self.track_features_[
+            ~self.track_features_.index.duplicated(keep="first")
+        ]
+        self.mean_ = (
+            feats[has].mean() if has.any() else pd.Series(np.nan, index=list(feats.columns))
+        )
+        keys = G.artist_keys(catalog)
+        rows = keys["row"].to_numpy()
+        per_artist = feats.iloc[rows].set_axis(keys[G.ARTIST_KEY].to_numpy())
+        per_artist = per_artist[has[rows]]
+        grouped = per_artist.groupby(level=0)
+        profiles = grouped.mean()
+        profiles["n_tracks"] = grouped.size()
+        if artist_table is not None and not artist_table.empty:
+            extra = _feature_frame(artist_table).set_axis(
+                G.normalise_unique(artist_table[S.ARTIST])
+            )
+            extra = extra[extra[[S.VALENCE, S.ENERGY]].notna().all(axis=1)]
+            extra = extra[~extra.index.duplicated() & ~extra.index.isin(profiles.index)]
+            profiles = pd.concat([profiles, extra.assign(n_tracks=0)])
+        self.artist_features_ = profiles
+        ev = G.genre_evidence(catalog, artist_table, evidence, cfg.genres, keys=keys)
+        self.genres_ = G.artist_genres(ev, cfg.genres)
+        self.artist_labels_ = self._labels(ev)
+        self.label_features_ = self._label_model(per_artist)
+        return self
+
+    def _labels(self, evidence: pd.DataFrame) -> pd.DataFrame:
+        """Evidence rows of the kind each artist's genre was decided on, for artists with a genre."""
+        known = self.genres_[self.genres_[S.GENRE] != G.UNKNOWN]
+        kind = known[G.EVIDENCE_KIND].reindex(evidence[G.ARTIST_KEY].to_numpy())
+        same = kind.fillna("").to_numpy(dtype=object) == evidence[G.EVIDENCE_KIND].to_numpy(
+            dtype=object
+        )
+        ev = evidence[same]
+        return ev.groupby([G.ARTIST_KEY, G.LABEL], as_index=False)[G.EVIDENCE_WEIGHT].sum()
+
+    def _label_model(self, per_artist: pd.DataFrame) -> pd.DataFrame:
+        """Mean features of tracks per label (through their artists), shrunk to the catalog mean."""
+        cfg = self.config
+        lab = self.artist_labels_
+        if lab.empty or per_artist.empty:
+            return pd.DataFrame(columns=[*per_artist.columns, "n_tracks"])
+        sums = per_artist.groupby(level=0).sum()
+        counts = per_artist.groupby(level=0).size()
+        joined = lab[lab[G.ARTIST_KEY].isin(sums.index)]
+        s = sums.reindex(joined[G.ARTIST_KEY].to_numpy()).set_axis(joined[G.LABEL].to_numpy())
+        n = counts.reindex(joined[G.ARTIST_KEY].to_numpy()).set_axis(joined[G.LABEL].to_numpy())
+        s_lab = s.groupby(level=0).sum()
+        n_lab = n.groupby(level=0).sum()
+        prior = cfg.genre_prior_tracks
+        model = (s_lab + prior * self.mean_[s_lab.columns]).div(n_lab + prior, axis=0)
+        model["n_tracks"] = n_lab
+        return model[model["n_tracks"] >= cfg.min_label_tracks]
+
+    # --- levels ---------------------------------------------------------------------------
+
+    def artist_estimate(self, keys: Iterable[str]) -> pd.DataFrame:
+        """Artist-level features per artist key (NaN rows where the artist is not catalogued)."""
+        idx = pd.Index(list(keys), dtype="string")
+        return self.artist_features_.reindex(idx)[list(self.mean_.index)]
+
+    def genre_estimate(self, keys: Iterable[str]) -> pd.DataFrame:
+        """Genre-level features per artist key: weighted mean over its labels in the genre model."""
+        idx = pd.Index(list(keys), dtype="string").unique()
+        lab = self.artist_labels_[self.artist_labels_[G.ARTIST_KEY].isin(idx)]
+        lab = lab[lab[G.LABEL].isin(self.label_features_.index)]
+        cols = list(self.mean_.index)
+        if lab.empty:
+            return pd.DataFrame(np.nan, index=idx, columns=cols)
+        w = lab[G.EVIDENCE_WEIGHT].to_numpy()[:, None]
+        vals = self.label_features_.loc[lab[G.LABEL].to_numpy(), cols].to_numpy()
+        num = pd.DataFrame(vals * w, index=lab[G.ARTIST_KEY].to_numpy()).groupby(level=0).sum()
+        den = pd.Series(w[:, 0], index=lab[G.ARTIST_KEY].to_numpy()).groupby(level=0).sum()
+        return num.div(den, axis=0).set_axis(cols, axis=1).reindex(idx)
+
+
+def _sessions(plays: pd.DataFrame, gap_minutes: float) -> np.ndarray:
+    ts = plays[S.TS]
+    order = np.argsort(ts.to_numpy(), kind="stable")
+    gaps = np.diff(ts.to_numpy()[order]).astype("timedelta64[s]").astype(float) > gap_minutes * 60
+    sess_sorted = np.concatenate([[0], np.cumsum(gaps)]) if len(ts) else np.array([], dtype=int)
+    out = np.empty(len(ts), dtype=np.int64)
+    out[order] = sess_sorted
+    return out
+
+
+def alongside_estimate(
+    plays: pd.DataFrame,
+    artist_key: np.ndarray,
+    known: pd.DataFrame,
+    config: SoundConfig = DEFAULT_SOUND,
+) -> pd.DataFrame:
+    """Estimate artists from the artists played in the same sessions.
+
+    Args:
+        plays: PLAYS frame (needs ts).
+        artist_key: normalised artist per play (aligned to ``plays``).
+        known: features per artist key that already have an estimate (the seeds).
+        config: session gap, minimum shared sessions and rounds.
+
+    Returns:
+        Features for artists not in ``known`` that reach ``min_alongside_sessions`` shared
+        sessions with estimated artists (each round adds the artists reached so far),
+        plus a column ``sessions`` (the shared sessions behind the estimate).
+    """
+    cols = list(known.columns)
+    if len(plays) == 0 or known.empty:
+        return pd.DataFrame(columns=[*cols, "sessions"])
+    sess = _sessions(plays, config.session_gap_minutes)
+    codes, uniq = pd.factorize(pd.Series(artist_key), sort=False)
+    ok = codes >= 0
+    m = sp.csr_matrix(
+        (np.ones(ok.sum(), dtype=np.float32), (sess[ok], codes[ok])),
+        shape=(int(sess.max()) + 1, len(uniq)),
+    )
+    m.sum_duplicates()
+    m.data[:] = 1.0
+    co = (m.T @ m).tocsr()
+    co.setdiag(0)
+    co.eliminate_zeros()
+    values = known.reindex(uniq).to_numpy(dtype=float).copy()
+    have = ~np.isnan(values).any(axis=1)
+    found = np.zeros(len(uniq), dtype=bool)
+    support = np.zeros(len(uniq))
+    for _ in range(max(config.propagation_rounds, 1)):
+        w = co[:, have]
+        weight = np.asarray(w.sum(axis=1)).ravel()
+        new = (~have) & (weight >= config.min_alongside_sessions)
+        if not new.any():
+            break
+        est = (w @ values[have]) / np.maximum(weight, 1e-9)[:, None]
+        values[new] = est[new]
+        support[new] = weight[new]
+        found |= new
+        have = have | new
+    out = pd.DataFrame(values[found], index=pd.Index(uniq[found], dtype="string"), columns=cols)
+    out["sessions"] = support[found]
+    return out
+
+
+def _play_weights(plays: pd.DataFrame) -> tuple[np.ndarray, str]:
+    """Listening time per play (ms), or one per play when the source has no durations."""
+    ms = plays[S.MS_PLAYED].astype("Float64") if S.MS_PLAYED in plays.columns else None
+    if ms is None or ms.isna().all():
+        return np.ones(len(plays)), "plays"
+    fill = float(ms.median())
+    return ms.fillna(fill).astype(float).to_numpy(), "listening time"
+
+
+def estimate_plays(
+    plays: pd.DataFrame, model: SoundModel, config: SoundConfig | None = None
+) -> pd.DataFrame:
+    """A sound estimate and its provenance for every play.
+
+    Args:
+        plays: PLAYS frame from ``musicrec.matching.match_plays`` (needs ts, artist,
+            item_id, match_method; ms_played when present).
+        model: a fitted ``SoundModel``.
+        config: levels and session settings (default: the model's).
+
+    Returns:
+        A frame indexed like ``plays`` with the AUDIO_FEATURES (NaN where unknown),
+        ``sound_source`` (one of LEVELS), ``mood`` (top of the eight moods, <NA> where
+        unknown) and ``weight`` (listening time in ms, or 1 per play when the history has
+        no durations).
+    """
+    cfg = config or model.config
+    cols = list(model.mean_.index)
+    n = len(plays)
+    values = np.full((n, len(cols)), np.nan)
+    source = np.full(n, LEVEL_UNKNOWN, dtype=object)
+    keys = G.normalise_unique(plays[S.ARTIST]) if n else np.array([], dtype=object)
+    todo = np.ones(n, dtype=bool)
+    if LEVEL_TRACK in cfg.levels and n:
+        is_track = plays[S.MATCH_METHOD].isin(_TRACK_METHODS).to_numpy(dtype=bool)
+        tf = model.track_features_.reindex(plays[S.ITEM_ID].astype("string").to_numpy())[cols]
+        got = is_track & tf.notna().all(axis=1).to_numpy()
+        values[got] = tf.to_numpy()[got]
+        source[got] = LEVEL_TRACK
+        todo &= ~got
+    uniq = pd.unique(keys[todo]) if n else np.array([], dtype=object)
+    per_artist = pd.DataFrame(np.nan, index=pd.Index(uniq, dtype="string"), columns=cols)
+    artist_level = pd.Series(LEVEL_UNKNOWN, index=per_artist.index, dtype=object)
+    for level, fn in ((LEVEL_ARTIST, model.artist_estimate), (LEVEL_GENRE, model.genre_estimate)):
+        open_ = artist_level.to_numpy() == LEVEL_UNKNOWN
+        if level not in cfg.levels or not open_.any():
+            continue
+        est = fn(per_artist.index[open_])
+        est = est.reindex(per_artist.index[open_])
+        got = est[[S.VALENCE, S.ENERGY]].notna().all(axis=1).to_numpy()
+        sel = per_artist.index[open_][got]
+        per_artist.loc[sel, cols] = est.loc[sel, cols].to_numpy()
+        artist_level.loc[sel] = level
+    if todo.any():
+        values[todo] = per_artist.reindex(keys[todo]).to_numpy(dtype=float)
+        source[todo] = artist_level.reindex(keys[todo]).to_numpy()
+    if LEVEL_ALONGSIDE in cfg.levels and n and (source == LEVEL_UNKNOWN).any():
+        # seeds: each artist's mean over its plays that have an estimate of their own
+        has = source != LEVEL_UNKNOWN
+        seeds = pd.DataFrame(values[has], index=keys[has], columns=cols).groupby(level=0).mean()
+        near = alongside_estimate(plays, keys, seeds, cfg)
+        left = (source == LEVEL_UNKNOWN) & pd.Series(keys).isin(near.index).to_numpy()
+        values[left] = near.reindex(keys[left])[cols].to_numpy(dtype=float)
+        source[left] = LEVEL_ALONGSIDE
+    out = pd.DataFrame(values, index=plays.index, columns=cols)
+    out[SOUND_SOURCE] = pd.array(source, dtype="string")
+    out[MOOD] = _moods(out)
+    out["weight"], _ = _play_weights(plays)
+    return out
+
+
+def _moods(features: pd.DataFrame) -> pd.Series:
+    """Top mood per row from the features alone (no title sentiment); <NA> where unknown."""
+    from musicrec.engines.mood import mood_probabilities
+
+    known = features[[S.VALENCE, S.ENERGY]].notna().all(axis=1)
+    out = pd.Series(pd.NA, index=features.index, dtype="string")
+    if not known.any():
+        return out
+    rows = features[known]
+    frame = rows.assign(**{S.TRACK: "", S.TAGS: ""})
+    for f in FEATURES:
+        if f not in frame.columns:
+            frame[f] = np.nan
+    probs = mood_probabilities(frame, valence=rows[S.VALENCE].astype(float))
+    out[known] = probs[list(MOODS)].idxmax(axis=1).astype("string")
+    return out
+
+
+def sound_coverage(estimates: pd.DataFrame) -> pd.DataFrame:
+    """Share of listening per level.
+
+    Needs ``sound_source`` and ``weight`` (from ``estimate_plays``). Returns one row per
+    level in LEVELS order with columns level, plays, share (of the total weight).
+    """
+    w = estimates["weight"].astype(float) if len(estimates) else pd.Series(dtype=float)
+    total = float(w.sum())
+    g = w.groupby(estimates[SOUND_SOURCE]).agg(["size", "sum"]).reindex(list(LEVELS), fill_value=0)
+    return pd.DataFrame(
+        {
+            "level": list(LEVELS),
+            "plays": g["size"].astype(int).to_numpy(),
+            "share": (g["sum"] / total).to_numpy() if total > 0 else np.zeros(len(LEVELS)),
+        }
+    )
+
+
+def _pct(x: float) -> str:
+    return f"{x:.0%}" if x >= 0.01 or x == 0 else "<1%"
+
+
+def mood_statement(
+    coverage: pd.DataFrame, measured_only: bool = False, what: str = "listening time"
+) -> str:
+    """The Mood page's sentence on how much of the listening has a sound estimate, and from where.
+
+    Args:
+        coverage: from ``sound_coverage``.
+        measured_only: say only what the tracks' own features cover.
+        what: "listening time", or "plays" for histories without durations.
+
+    Returns:
+        e.g. "Mood of 96% of your listening time: 21% measured, 35% from the artist, 28%
+        from genres, 12% from what you play alongside." or, measured only, "Mood of 21% of
+        your listening time, all from the tracks' own measured features."
+    """
+    share = coverage.set_index("level")["share"].reindex(list(LEVELS), fill_value=0.0)
+    if coverage.empty or float(coverage["plays"].sum()) == 0:
+        return "No plays to describe yet."
+    if measured_only:
+        if share[LEVEL_TRACK] == 0:
+            return f"None of your {what} has measured features (the tracks are not in the catalog)."
+        return (
+            f"Mood of {_pct(share[LEVEL_TRACK])} of your {what}, "
+            "all from the tracks' own measured features."
+        )
+    known = 1.0 - float(share[LEVEL_UNKNOWN])
+    if known == 0:
+        return f"No sound estimate for any of your {what} yet: add a track catalog."
+    parts = [f"{_pct(share[lv])} {LEVEL_WORDS[lv]}" for lv in LEVEL_WORDS if share[lv] > 0]
+    return f"Mood of {_pct(known)} of your {what}: " + ", ".join(parts) + "."
+
+
+# --- how good is each level? ---------------------------------------------------------------
+
+
+def _mae(pred: np.ndarray, truth: np.ndarray) -> float:
+    ok = ~np.isnan(pred)
+    return float(np.abs(pred[ok] - truth[ok]).mean()) if ok.any() else float("nan")
+
+
+def level_errors(
+    catalog: pd.DataFrame,
+    histories: Sequence[pd.DataFrame] = (),
+    *,
+    artist_table: pd.DataFrame | None = None,
+    holdout: float = 0.2,
+    features: Sequence[str] = (S.VALENCE, S.ENERGY),
+    config: SoundConfig = DEFAULT_SOUND,
+    random_state: int = 0,
+) -> pd.DataFrame:
+    """MAE of each level at predicting held-out catalog tracks, against the catalog mean.
+
+    - ``artist``: a held-out track from the mean of its artist's *other* tracks;
+    - ``genre``: tracks of held-out *artists* from their genre labels, the genre model fitted
+      without those artists;
+    - ``alongside``: in each history (matched plays), the tracks of held-out artists from
+      the artists played in the same sessions, the held-out artists' own features hidden.
+
+    Args:
+        catalog: CATALOG frame (+ TAGS).
+        histories: matched PLAYS frames (``match_plays``) for the alongside level.
+        artist_table: optional artist table given to the genre evidence.
+        holdout: share of tracks (artist level) or artists (genre, alongside) held out.
+        features: the features scored.
+        config: sound settings.
+        random_state: seed of the hold-out draw.
+
+    Returns:
+        One row per (level, feature): level, feature, n (tracks scored), mae, mean_mae
+        (MAE of the catalog mean on the same tracks), ratio (mae / mean_mae), used (ratio at
+        most ``config.max_error_ratio``).
+    """
+    rng = np.random.default_rng(random_state)
+    feats = list(features)
+    cat = catalog.drop_duplicates(S.TRACK_ID).reset_index(drop=True)
+    cat = cat[cat[feats].notna().all(axis=1)].reset_index(drop=True)
+    keys = G.artist_keys(cat)
+    keys = keys.drop_duplicates("row")  # the row's main (full-string) artist
+    truth = cat[feats].to_numpy(dtype=float)
+    mean = truth.mean(axis=0)
+    rows_out = []
+
+    def add(level: str, idx: np.ndarray, pred: np.ndarray) -> None:
+        for j, f in enumerate(feats):
+            ok = ~np.isnan(pred[:, j])
+            t = truth[idx][ok, j]
+            mae = _mae(pred[ok, j], t)
+            base = _mae(np.full(ok.sum(), mean[j]), t)
+            rows_out.append(
+                {"level": level, "feature": f, "n": int(ok.sum()), "mae": mae, "mean_mae": base}
+            )
+
+    # artist level: leave-one-out means over artists with >= 2 tracks
+    art = keys.set_index("row")[G.ARTIST_KEY].reindex(range(len(cat))).to_numpy()
+    frame = pd.DataFrame(truth, columns=feats).assign(a=art)
+    sums = frame.groupby("a")[feats].transform("sum").to_numpy()
+    cnt = frame.groupby("a")[feats[0]].transform("size").to_numpy()
+    pick = (rng.random(len(cat)) < holdout) & (cnt >= 2)
+    loo = (sums[pick] - truth[pick]) / (cnt[pick, None] - 1)
+    add(LEVEL_ARTIST, np.flatnonzero(pick), loo)
+
+    # genre level: hold out whole artists, fit the genre model on the rest
+    artists = pd.unique(art[~pd.isna(art)])
+    held = set(artists[rng.random(len(artists)) < holdout])
+    is_held = pd.Series(art).isin(held).to_numpy()
+    train = SoundModel(config).fit(cat[~is_held], artist_table=None)
+    ev = G.genre_evidence(cat, artist_table, config=config.genres)
+    labels = SoundModel(config)
+    labels.genres_ = G.artist_genres(ev, config.genres)
+    labels.artist_labels_ = labels._labels(ev)
+    train.artist_labels_ = pd.concat(
+        [
+            train.artist_labels_[~train.artist_labels_[G.ARTIST_KEY].isin(held)],
+            labels.artist_labels_[labels.artist_labels_[G.ARTIST_KEY].isin(held)],
+        ]
+    )
+    idx = np.flatnonzero(is_held)
+    g = train.genre_estimate(art[idx]).reindex(art[idx])[feats].to_numpy(dtype=float)
+    add(LEVEL_GENRE, idx, g)
+
+    # alongside level: per history, hide held-out artists' own features
+    full = SoundModel(config).fit(cat)
+    a_idx, a_pred = [], []
+    track_row = pd.Series(np.arange(len(cat)), index=cat[S.TRACK_ID].astype("string").to_numpy())
+    track_row = track_row[~track_row.index.duplicated()]
+    for plays in histories:
+        if plays.empty:
+            continue
+        pk = G.normalise_unique(plays[S.ARTIST])
+        measured = plays[S.MATCH_METHOD].isin(_TRACK_METHODS).to_numpy(dtype=bool).copy()
+        rows = track_row.reindex(plays[S.ITEM_ID].astype("string").to_numpy()).to_numpy()
+        measured &= ~pd.isna(rows)
+        people = pd.unique(pk[measured])
+        hidden = set(people[rng.random(len(people)) < holdout])
+        seed_mask = measured & ~pd.Series(pk).isin(hidden).to_numpy()
+        seeds = (
+            pd.DataFrame(truth[rows[seed_mask].astype(int)], index=pk[seed_mask], columns=feats)
+            .groupby(level=0)
+            .mean()
+        )
+        others = full.artist_estimate(pd.unique(pk[~seed_mask]))[feats].dropna()
+        others = others[~others.index.isin(hidden)]
+        near = alongside_estimate(plays, pk, pd.concat([seeds, others]), config)
+        test = measured & pd.Series(pk).isin(hidden).to_numpy()
+        pred = near.reindex(pk[test])[feats].to_numpy(dtype=float)
+        a_idx.append(rows[test].astype(int))
+        a_pred.append(pred)
+    if a_idx:
+        add(LEVEL_ALONGSIDE, np.concatenate(a_idx), np.concatenate(a_pred))
+    out = pd.DataFrame(rows_out)
+    out["ratio"] = out["mae"] / out["mean_mae"]
+    out["used"] = out["ratio"] <= config.max_error_ratio
+    return out
