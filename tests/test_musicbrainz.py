@@ -212,12 +212,14 @@ def test_timeout_is_an_error_not_a_crash(server, tmp_path):
 def test_pacing_between_requests(server, tmp_path):
     cache = MB.MusicBrainzCache(tmp_path / "mb.jsonl")
     cfg = MB.MusicBrainzConfig(base_url=config(server).base_url, min_interval=0.3)
+    start = time.monotonic()
     MB.fetch_artists(["Architects", "Duman"], cache, cfg)
+    elapsed = time.monotonic() - start
     times = [t for t, _, _ in FakeMusicBrainz.log]
     assert len(times) == 4
-    # arrival times jitter with thread scheduling on a loaded machine; the rate cannot
-    assert times[-1] - times[0] >= 3 * 0.3 - 0.05
-    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.2
+    assert elapsed >= 3 * 0.3  # four requests, each at least 0.3 s after the previous one
+    # arrival times at the server jitter with thread scheduling on a loaded machine
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.15
 
 
 def test_progress_stop_and_cut_cache_line(server, tmp_path):
