@@ -534,3 +534,108 @@ def level_errors(
     out["ratio"] = out["mae"] / out["mean_mae"]
     out["used"] = out["ratio"] <= config.max_error_ratio
     return out
+
+
+# --- what the builder's mood and activity controls can act on ---------------------------------
+
+
+def apply_to_items(
+    items: pd.DataFrame, plays: pd.DataFrame, estimates: pd.DataFrame
+) -> pd.DataFrame:
+    """Give the person's own items without features the sound estimate of their plays.
+
+    Needs ITEMS (item_id, feature_source, AUDIO_FEATURES), the matched plays (item_id) and
+    ``estimate_plays`` of those plays (same index). Items whose feature_source is "none"
+    take the mean estimate of their plays and the level it came from ("genre" or
+    "alongside"); every other item is left as it was. Returns a new ITEMS frame.
+    """
+    out = items.copy()
+    none = (out[S.FEATURE_SOURCE] == "none").to_numpy(dtype=bool)
+    if not none.any() or estimates.empty:
+        return out
+    known = estimates[estimates[SOUND_SOURCE] != LEVEL_UNKNOWN]
+    if known.empty:
+        return out
+    ids = plays.loc[known.index, S.ITEM_ID].astype("string").to_numpy()
+    cols = [f for f in FEATURES if f in known.columns and f in out.columns]
+    means = known[cols].set_axis(ids).groupby(level=0).mean()
+    level = known[SOUND_SOURCE].set_axis(ids).groupby(level=0).first()
+    target = out.loc[none, S.ITEM_ID].astype("string").to_numpy()
+    have = pd.Index(target).isin(means.index)
+    rows = np.flatnonzero(none)[have]
+    out.loc[out.index[rows], cols] = means.loc[target[have], cols].to_numpy()
+    out.loc[out.index[rows], S.FEATURE_SOURCE] = level.loc[target[have]].to_numpy()
+    return out
+
+
+@dataclass(frozen=True)
+class ControlReach:
+    """How much of the builder's candidate pool the mood and activity controls can act on."""
+
+    pool: int
+    """Candidate tracks (after "only tracks I have never played", when set)."""
+    with_sound: int
+    """Candidates with valence and energy from any level."""
+    by_source: dict[str, int]
+    """Candidates with sound per feature_source ("track", "artist", "genre", "alongside")."""
+    catalog_tracks: int
+    """Candidates from the catalog (new tracks the list can draw on)."""
+
+    @property
+    def share(self) -> float:
+        """Share of the pool with sound data (0 when the pool is empty)."""
+        return self.with_sound / self.pool if self.pool else 0.0
+
+    @property
+    def idle(self) -> bool:
+        """True when the controls can change nothing: no candidate has sound data."""
+        return self.with_sound == 0
+
+    def message(self) -> str:
+        """One plain sentence for the builder, next to the controls."""
+        if self.pool == 0:
+            return "There are no candidate tracks: add a track catalog on “Your data”."
+        if self.idle:
+            return (
+                "Mood and activity change nothing yet: none of the "
+                f"{self.pool:,} candidate tracks has sound data. Add a track catalog on “Your data”."
+            )
+        words = {"track": "measured", "artist": "from the artist", "genre": "from genres",
+                 "alongside": "from what you play alongside"}  # fmt: skip
+        parts = [
+            f"{self.by_source[k] / self.pool:.0%} {w}"
+            for k, w in words.items()
+            if self.by_source.get(k, 0) and self.by_source[k] / self.pool >= 0.005
+        ]
+        detail = f" ({', '.join(parts)})" if parts else ""
+        head = f"Mood and activity act on {self.share:.0%} of the {self.pool:,} candidate tracks{detail}"
+        if self.share >= 0.995:
+            return head + "."
+        return head + "; the rest has no sound data and follows your taste only."
+
+
+def control_reach(
+    items: pd.DataFrame, heard: pd.Series | None = None, exclude_heard: bool = False
+) -> ControlReach:
+    """How much of the candidate pool the mood/activity controls can act on.
+
+    Args:
+        items: ITEMS frame (valence, energy, feature_source, in_catalog).
+        heard: bool per item (aligned to ``items``): the person has played it.
+        exclude_heard: the builder's "only tracks I have never played".
+
+    Returns:
+        A ControlReach; its ``message()`` is what the builder shows, ``idle`` says the
+        controls can change nothing.
+    """
+    pool = items
+    if exclude_heard and heard is not None:
+        pool = items[~heard.to_numpy(dtype=bool)]
+    has = pool[[S.VALENCE, S.ENERGY]].notna().all(axis=1).to_numpy()
+    src = pool.loc[has, S.FEATURE_SOURCE].astype("string").fillna("none")
+    return ControlReach(
+        pool=len(pool),
+        with_sound=int(has.sum()),
+        by_source={str(k): int(v) for k, v in src.value_counts().items()},
+        catalog_tracks=int(pool[S.IN_CATALOG].astype(bool).sum()) if S.IN_CATALOG in pool else 0,
+    )

@@ -187,3 +187,53 @@ def test_levels_beat_the_catalog_mean_on_real_data(shared_data):
     artist = table[table["level"] == "artist"]
     assert (artist["ratio"] <= 0.8).all(), artist
     assert table["used"].tolist() == (table["ratio"] <= 0.8).tolist()
+
+
+def items_frame() -> pd.DataFrame:
+    rows = [
+        ("t1", "track", True, 0.9, 0.9),
+        ("t2", "track", True, 0.7, 0.7),
+        ("local:alpha|other", "artist", False, 0.8, 0.8),
+        ("local:echo|night", "none", False, np.nan, np.nan),
+        ("local:foxtrot|alone", "none", False, np.nan, np.nan),
+    ]
+    frame = pd.DataFrame(
+        rows, columns=[S.ITEM_ID, S.FEATURE_SOURCE, S.IN_CATALOG, S.VALENCE, S.ENERGY]
+    )
+    for f in S.AUDIO_FEATURES:
+        if f not in frame:
+            frame[f] = np.where(frame[S.VALENCE].isna(), np.nan, 0.5)
+    return frame
+
+
+def test_apply_to_items_fills_only_items_without_features(estimates):
+    items = items_frame()
+    out = sound.apply_to_items(items, plays(), estimates)
+    echo = out.set_index(S.ITEM_ID).loc["local:echo|night"]
+    assert echo[S.FEATURE_SOURCE] == "alongside"
+    assert echo[S.VALENCE] == pytest.approx((3 * 0.9 + 0.8) / 4)
+    fox = out.set_index(S.ITEM_ID).loc["local:foxtrot|alone"]
+    assert fox[S.FEATURE_SOURCE] == "none" and np.isnan(fox[S.VALENCE])
+    # measured and artist-level items keep what they had; the input is untouched
+    pd.testing.assert_frame_equal(out.iloc[:3], items.iloc[:3], check_dtype=False)
+    assert items[S.FEATURE_SOURCE].tolist().count("none") == 2
+
+
+def test_control_reach_says_how_much_the_controls_act_on():
+    items = items_frame()
+    reach = sound.control_reach(items)
+    assert (reach.pool, reach.with_sound, reach.catalog_tracks) == (5, 3, 2)
+    assert reach.by_source == {"track": 2, "artist": 1}
+    assert reach.message() == (
+        "Mood and activity act on 60% of the 5 candidate tracks (40% measured, 20% from the "
+        "artist); the rest has no sound data and follows your taste only."
+    )
+    heard = pd.Series([True, True, True, True, False])
+    idle = sound.control_reach(items, heard, exclude_heard=True)
+    assert idle.idle and idle.pool == 1
+    assert idle.message().startswith("Mood and activity change nothing yet")
+    assert sound.control_reach(items.iloc[:0]).message().startswith("There are no candidate")
+    full = sound.control_reach(items.iloc[:3])
+    assert full.message() == (
+        "Mood and activity act on 100% of the 3 candidate tracks (67% measured, 33% from the artist)."
+    )
