@@ -639,3 +639,34 @@ def control_reach(
         by_source={str(k): int(v) for k, v in src.value_counts().items()},
         catalog_tracks=int(pool[S.IN_CATALOG].astype(bool).sum()) if S.IN_CATALOG in pool else 0,
     )
+
+
+def catalog_from_items(items: pd.DataFrame) -> pd.DataFrame:
+    """The catalog part of an ITEMS frame as a CATALOG-shaped frame (for ``SoundModel.fit``).
+
+    Needs ITEM_COLUMNS; keeps the rows with in_catalog True, renaming item_id -> track_id
+    and artist -> artists. Lets the Mood page work from any Workspace (demo or upload).
+    """
+    cat = items[items[S.IN_CATALOG].astype(bool).to_numpy()]
+    cols = [S.ITEM_ID, S.TRACK, S.ARTIST, S.GENRE, S.TAGS, *FEATURES]
+    return cat[[c for c in cols if c in cat.columns]].rename(
+        columns={S.ITEM_ID: S.TRACK_ID, S.ARTIST: S.ARTISTS}
+    )
+
+
+def estimate_workspace(
+    plays: pd.DataFrame,
+    items: pd.DataFrame,
+    evidence: pd.DataFrame | None = None,
+    config: SoundConfig = DEFAULT_SOUND,
+) -> pd.DataFrame:
+    """``estimate_plays`` for a Workspace's plays, the model fitted on its catalog items.
+
+    Args:
+        plays: the Workspace's matched plays.
+        items: the Workspace's ITEMS.
+        evidence: extra genre evidence (e.g. ``musicrec.musicbrainz.evidence``).
+        config: sound settings.
+    """
+    model = SoundModel(config).fit(catalog_from_items(items), evidence=evidence)
+    return estimate_plays(plays, model)

@@ -237,3 +237,19 @@ def test_control_reach_says_how_much_the_controls_act_on():
     assert full.message() == (
         "Mood and activity act on 100% of the 3 candidate tracks (67% measured, 33% from the artist)."
     )
+
+
+def test_the_demo_workspace_gets_estimates_for_its_plays():
+    from musicrec.demo import generate
+    from musicrec.workspace import build_workspace
+
+    data = generate()
+    ws = build_workspace(data.plays, data.catalog, community=data.community, library=data.library)
+    est = sound.estimate_workspace(ws.plays, ws.items)
+    assert len(est) == len(ws.plays) and est.index.equals(ws.plays.index)
+    cov = sound.sound_coverage(est).set_index("level")["share"]
+    assert cov.sum() == pytest.approx(1.0)
+    # the demo's tracks are all in its catalog: measured features for what matched by id
+    measured = ws.plays[S.MATCH_METHOD].isin(["uri", "name", "fuzzy"]).mean()
+    assert cov["track"] > 0 and measured > 0
+    assert sound.mood_statement(sound.sound_coverage(est)).startswith("Mood of ")
