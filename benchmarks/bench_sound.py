@@ -2,8 +2,8 @@
 
 Usage: python benchmarks/bench_sound.py [--quick]
 
-1. Loads the offered catalogs in ../shared/data/track-catalog (every file the catalog
-   loader reads; files it refuses are listed) plus Kaggle's artist table.
+1. Loads the five offered catalogs from ../shared/data/track-catalog (the folders the app's
+   catalog list downloads) plus Kaggle's artist table.
 2. Level errors (musicrec.sound.level_errors): held-out tracks' valence and energy
    predicted from the artist only, from the genres only, from session neighbours only,
    against predicting the catalog mean. A level is used only if MAE <= 0.8x the mean's.
@@ -29,38 +29,31 @@ sys.path.insert(0, str(ROOT))
 DATA = Path(os.environ.get("MUSICREC_SHARED_DATA", ROOT.parent / "shared" / "data"))
 CATALOGS = DATA / "track-catalog"
 OFFERED = (
-    "tidytuesday-30k-spotify-songs",
     "spotify-tracks-114k-by-genre",
     "cristhianrg1-2024-by-genre",
-    "hit-predictor-41k",
+    "tidytuesday-30k-spotify-songs",
     "musicoset-2019",
-    "spotify-2024-popularity",
-    "top-hits-2000-2022",
+    "hit-predictor-41k",
 )
+"""The five catalogs the app offers (musicrec.catalog_sources.CATALOGS), in its order of precedence."""
 
 
 def offered_catalog(folders: tuple[str, ...] = OFFERED) -> tuple[pd.DataFrame, list[str]]:
-    """The union of every catalog file today's loader reads, and the names of those it refuses."""
+    """The union of the offered catalogs, read from their shared copies, and any folder refused."""
     from musicrec.catalog import load_catalog
     from musicrec.errors import CatalogError
 
-    files = [
-        f
-        for d in folders
-        for f in sorted((CATALOGS / d).rglob("*"))
-        if f.is_file() and f.suffix in (".csv", ".gz", ".parquet")
-    ]
-    ok, refused = [], []
     try:
-        return load_catalog(files), []
+        return load_catalog([CATALOGS / d for d in folders]), []
     except CatalogError:
         pass
-    for f in files:
+    ok, refused = [], []
+    for d in folders:
         try:
-            load_catalog([f])
-            ok.append(f)
+            load_catalog([CATALOGS / d])
+            ok.append(CATALOGS / d)
         except CatalogError:
-            refused.append(f.relative_to(CATALOGS).as_posix())
+            refused.append(d)
     return load_catalog(ok), refused
 
 
