@@ -1448,7 +1448,7 @@ def _description(st: _State, req: PromptRequest, unknown: tuple[str, ...], text:
         tail.append(f"for {st.title_activity}")
     if st.title_time:
         tail.append(
-            f"on a {st.title_time}" if req.weekday is not None else f"for the {st.title_time}"
+            f"on a {st.title_time}" if "weekday" in st.set_fields else f"for the {st.title_time}"
         )
     extra: list[str] = []
     if st.excluded:
