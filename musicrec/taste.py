@@ -7,6 +7,8 @@ of unknown duration (scrobbles) count as 3.5 minutes.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
@@ -38,6 +40,35 @@ def filter_period(plays: pd.DataFrame, start: object | None, end: object | None)
     if end is not None:
         keep &= (plays[S.TS] < _utc_day(end) + pd.Timedelta(days=1)).to_numpy()
     return plays[keep]
+
+
+def date_span(plays: pd.DataFrame) -> tuple[dt.date, dt.date]:
+    """First and last day with a play (needs ts; plays must not be empty)."""
+    return plays[S.TS].min().date(), plays[S.TS].max().date()
+
+
+def period_bounds(value: object, plays: pd.DataFrame) -> tuple[dt.date, dt.date]:
+    """A date picker's value as (start, end): a 2-tuple as given; anything else (one day picked
+    so far, nothing) means the whole span of ``plays``."""
+    if isinstance(value, tuple | list) and len(value) == 2:
+        return value[0], value[1]
+    return date_span(plays)
+
+
+def period_stats(
+    plays: pd.DataFrame, raw: pd.DataFrame, start: object | None, end: object | None
+) -> dict:
+    """``summary_stats`` of the counted plays between start and end (inclusive dates), with the
+    discovery rate against the plays before ``start`` and the skip rate over all music plays of
+    the period (``raw``: before the counting rule, since skipped plays are the short ones)."""
+    sel = filter_period(plays, start, end)
+    before = filter_period(
+        plays, None, None if start is None else _utc_day(start) - pd.Timedelta(days=1)
+    )
+    stats = summary_stats(sel, before if start is not None and len(before) else None)
+    raw_sel = filter_period(raw, start, end)
+    stats["skip_rate"] = summary_stats(raw_sel[raw_sel[S.KIND] == S.KIND_MUSIC])["skip_rate"]
+    return stats
 
 
 def _top(plays: pd.DataFrame, keys: list[str], n: int, by: str) -> pd.DataFrame:
@@ -164,8 +195,11 @@ def forgotten_favourites(
     )
 
 
-def on_this_day(plays: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
-    """What you played on this calendar day in earlier years: columns year, track, artist, plays."""
+def on_this_day(plays: pd.DataFrame, today: object) -> pd.DataFrame:
+    """What you played on this calendar day in earlier years: columns year, track, artist, plays.
+
+    ``today`` is any date or timestamp (e.g. the end of the period shown)."""
+    today = pd.Timestamp(today)
     ts = plays[S.TS]
     same = (ts.dt.month == today.month) & (ts.dt.day == today.day) & (ts.dt.year < today.year)
     sub = plays[same]

@@ -11,12 +11,11 @@ st.markdown(
     "and get playlists that fit the moment, each track with the reason it was picked. "
     "Everything runs on this machine, from your own Spotify or Last.fm export."
 )
-label = ui.source_label()
-rule = st.session_state["rule"]
+rule = ui.rule()
 c1, c2 = st.columns(2)
 with c1:
     st.subheader("Where the data comes from")
-    if label.startswith("Demo"):
+    if ui.is_demo():
         st.info(f"You are looking at the built-in demo. {DEMO_LABEL}.", icon="🧪")
         if st.button("Bring your own history", type="primary", key="home_upload"):
             st.switch_page("pages/your_data.py")

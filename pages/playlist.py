@@ -1,13 +1,9 @@
-"""Playlist builder: sliders regenerate the list live; like/dislike re-ranks; export."""
-
-import datetime as dt
+"""Playlist builder: the controls regenerate the list live; like/dislike re-ranks; export."""
 
 import streamlit as st
 
 from musicrec import ui
-from musicrec.engines.base import ACTIVITIES, MOODS, Request
 from musicrec.export import spotify_url, to_csv, to_json, to_m3u
-from musicrec.hybrid import BlendWeights, HybridConfig
 
 st.title("Playlist builder")
 ws = ui.workspace()
@@ -18,9 +14,7 @@ if ws.items.empty:
     st.stop()
 model = ui.hybrid()
 store = ui.feedback_store()
-sid = st.session_state["sid"]
-now = dt.datetime.now()
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+sid = ui.session_id()
 
 
 def _feedback(item_id: str, value: int) -> None:
@@ -31,60 +25,24 @@ def _feedback(item_id: str, value: int) -> None:
 def builder() -> None:
     controls, listing = st.columns([1, 2.2])
     with controls:
-        preset = st.selectbox("Mood", ["custom (use the sliders)", *MOODS], key="pl_mood")
-        custom = preset.startswith("custom")
-        valence = st.slider(
-            "Valence (sad → happy)", 0.0, 1.0, 0.6, 0.05, key="pl_valence", disabled=not custom
-        )
-        energy = st.slider(
-            "Energy (calm → intense)", 0.0, 1.0, 0.5, 0.05, key="pl_energy", disabled=not custom
-        )
-        activity = st.selectbox("Activity", ["any", *ACTIVITIES], key="pl_activity")
-        hour = st.slider("Hour of day", 0, 23, now.hour, key="pl_hour")
-        weekday = st.selectbox("Day", WEEKDAYS, index=now.weekday(), key="pl_weekday")
-        with st.expander("Blend and variety"):
-            w = BlendWeights()
-            weights = BlendWeights(
-                collaborative=st.slider(
-                    "People like you", 0.0, 2.0, w.collaborative, 0.1, key="w_collab"
-                ),
-                co_listening=st.slider(
-                    "Your sessions", 0.0, 2.0, w.co_listening, 0.1, key="w_colisten"
-                ),
-                content=st.slider(
-                    "Sounds like your favourites", 0.0, 2.0, w.content, 0.1, key="w_content"
-                ),
-                mood=st.slider("Mood", 0.0, 2.0, w.mood, 0.1, key="w_mood"),
-                context=st.slider("Activity and time", 0.0, 2.0, w.context, 0.1, key="w_context"),
-            )
-            diversity = st.slider("Variety", 0.0, 1.0, 0.3, 0.05, key="pl_diversity")
-            novelty = st.slider("Familiar → new", 0.0, 1.0, 0.5, 0.05, key="pl_novelty")
-            length = st.slider("Length", 5, 50, 20, key="pl_length")
-            exclude = st.checkbox("Only tracks I have never played", key="pl_exclude")
-    request = Request(
-        hour=hour, weekday=WEEKDAYS.index(weekday), activity=None if activity == "any" else activity,
-        mood=None if custom else preset, valence=valence if custom else None, energy=energy if custom else None,
-        liked=store.liked(sid), disliked=store.disliked(sid),
-    )  # fmt: skip
-    config = HybridConfig(k=length, diversity=diversity, novelty=novelty, exclude_heard=exclude)
-    recs = model.recommend(request, weights, config)
+        settings = ui.playlist_controls(store.liked(sid), store.disliked(sid))
+    recs = model.recommend(settings.request, settings.weights, settings.config)
     with listing:
         if recs.empty:
             ui.empty_state(
                 "No track fits these settings: loosen “Only tracks I have never played”.", page=None
             )
             return
-        summary = (
-            f"{len(recs)} tracks · mood {preset.split(' ')[0]} · {activity} · {weekday} {hour}:00"
-        )
-        st.markdown(f"**{summary}**")
-        liked = set(request.liked)
+        st.markdown(f"**{len(recs)} tracks · {ui.plain(settings.summary)}**")
+        liked = set(settings.request.liked)
         lines = []
         for row in recs.itertuples():
             url = spotify_url(row.track_uri)
-            title = f"[{row.track}]({url})" if url else row.track
+            title = f"[{ui.plain(row.track)}]({url})" if url else ui.plain(row.track)
             heart = " :material/favorite:" if row.item_id in liked else ""
-            lines.append(f"**{row.rank}. {title}** · {row.artist}{heart}  \n:gray[{row.reason}]")
+            lines.append(
+                f"**{row.rank}. {title}** · {ui.plain(row.artist)}{heart}  \n:gray[{ui.plain(row.reason)}]"
+            )
         # one markdown block, not a widget row per track: a slider move re-renders a handful of elements
         st.markdown("\n\n".join(lines))
         f1, f2, f3 = st.columns([6, 2, 2], vertical_alignment="bottom")

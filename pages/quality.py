@@ -15,26 +15,22 @@ st.markdown(
 )
 ws = ui.workspace()
 if ui.require_plays(ws):
-    key = ("quality", ui.source_label(), len(ws.plays))
     if st.button("Measure on this data", type="primary", key="run_eval"):
         bar = st.progress(0.0, text="Starting…")
-        demo = ui.source_label().startswith("Demo")
-        catalog = ui.demo_data().catalog if demo else st.session_state.get("catalog")
-        community = ui.demo_data().community if demo else st.session_state.get("community")
+        plays, catalog, community = ui.evaluation_inputs()
         result = evaluate_history(
-            ui.raw_plays(), catalog=catalog, community=community, progress=ui.progress_callback(bar)
+            plays, catalog=catalog, community=community, progress=ui.progress_callback(bar)
         )
         bar.empty()
-        st.session_state["quality"] = (key, result)
-    stored = st.session_state.get("quality")
-    if stored is None or stored[0] != key:
+        ui.set_quality_result(result)
+    result = ui.quality_result()
+    if result is None:
         st.info(
             "Press the button to measure (about 5-15 s on a history of 20,000 plays; about 25 s on "
             "the demo, whose catalog and community models are fitted twice).",
             icon="⏱️",
         )
     else:
-        result = stored[1]
         tuned = "; ".join(
             f"{task}: "
             + ", ".join(f"{part.replace('_', '-')} {w:.2g}" for part, w in parts.items() if w > 0)

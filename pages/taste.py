@@ -1,6 +1,5 @@
 """Taste profile: a Wrapped for any period, listening clock, eras, sound, rediscovery, artist tiers."""
 
-import pandas as pd
 import plotly.express as px
 import streamlit as st
 
@@ -10,34 +9,24 @@ st.title("Taste profile")
 ws = ui.workspace()
 if ui.require_plays(ws):
     plays = ws.plays
-    first, last = plays["ts"].min().date(), plays["ts"].max().date()
+    first, last = taste.date_span(plays)
     period = st.date_input(
         "Period", (first, last), min_value=first, max_value=last, key="taste_period"
     )
-    start, end = (
-        (period[0], period[1]) if isinstance(period, tuple) and len(period) == 2 else (first, last)
-    )
+    start, end = taste.period_bounds(period, plays)
     sel = taste.filter_period(plays, start, end)
-    before = plays[plays["ts"] < pd.Timestamp(start, tz="UTC")]
-    raw = taste.filter_period(ui.raw_plays(), start, end)
-    stats = taste.summary_stats(sel, before if len(before) else None)
-    skip = taste.summary_stats(raw[raw["kind"] == "music"])["skip_rate"]
+    stats = taste.period_stats(plays, ui.raw_plays(), start, end)
     cols = st.columns(6)
     cols[0].metric("Plays", f"{stats['plays']:,}")
     cols[1].metric("Hours", f"{stats['hours']:,.0f}")
     cols[2].metric("Artists", f"{stats['artists']:,}")
-    cols[3].metric(
-        "Diversity",
-        f"{stats['diversity']:.2f}",
-        help="Artist entropy, 0 = one artist, 1 = perfectly spread",
-    )
+    cols[3].metric("Diversity", f"{stats['diversity']:.2f}",
+                   help="Artist entropy, 0 = one artist, 1 = perfectly spread")  # fmt: skip
     cols[4].metric("Discovery", "—" if stats["discovery_rate"] is None else f"{stats['discovery_rate']:.0%}",
                    help="Share of plays by artists you had not played before this period")  # fmt: skip
-    cols[5].metric(
-        "Skip rate",
-        "—" if skip is None else f"{skip:.0%}",
-        help="Share of plays marked skipped (where known)",
-    )
+    skip = stats["skip_rate"]
+    cols[5].metric("Skip rate", "—" if skip is None else f"{skip:.0%}",
+                   help="Share of plays marked skipped (where known)")  # fmt: skip
     if sel.empty:
         ui.empty_state("No plays in this period.", page=None)
     else:
@@ -45,10 +34,8 @@ if ui.require_plays(ws):
         t1, t2, t3, t4 = st.tabs(["Artists", "Tracks", "Albums", "Genres"])
         with t1:
             top = taste.top_artists(sel, 15, by)
-            ui.chart(
-                px.bar(top[::-1], x=by, y="artist", orientation="h", title="Top artists"),
-                key="top_artists",
-            )
+            ui.chart(px.bar(top[::-1], x=by, y="artist", orientation="h", title="Top artists"),
+                     key="top_artists")  # fmt: skip
         with t2:
             st.dataframe(taste.top_tracks(sel, 25, by), hide_index=True, key="top_tracks")
         with t3:
@@ -58,10 +45,8 @@ if ui.require_plays(ws):
             if genres.empty:
                 st.caption("No genres: choose a catalog on “Your data”.")
             else:
-                ui.chart(
-                    px.bar(genres[::-1], x="plays", y="genre", orientation="h", title="Top genres"),
-                    key="top_genres",
-                )
+                ui.chart(px.bar(genres[::-1], x="plays", y="genre", orientation="h", title="Top genres"),
+                         key="top_genres")  # fmt: skip
         c1, c2 = st.columns(2)
         with c1:
             clock = taste.listening_clock(sel)
@@ -72,11 +57,8 @@ if ui.require_plays(ws):
             ui.chart(px.bar(prof.melt(id_vars="feature", var_name="who", value_name="mean"), x="feature", y="mean",
                             color="who", barmode="group", title="Your sound vs the catalog"), key="profile")  # fmt: skip
         era = taste.eras(sel)
-        ui.chart(
-            px.area(era, x="month", y="plays", color="artist", title="Eras: top artists by month"),
-            key="eras",
-        )
-        c3, c4 = st.columns(2)
+        ui.chart(px.area(era, x="month", y="plays", color="artist", title="Eras: top artists by month"),
+                 key="eras")  # fmt: skip
         c3, c4 = st.columns(2)
         with c3:
             st.subheader("Forgotten favourites")
@@ -87,7 +69,7 @@ if ui.require_plays(ws):
                 st.caption("Nothing forgotten yet.")
         with c4:
             st.subheader("On this day")
-            otd = taste.on_this_day(plays, pd.Timestamp(end))
+            otd = taste.on_this_day(plays, end)
             if len(otd):
                 st.dataframe(otd, hide_index=True, key="on_this_day")
             else:
@@ -99,4 +81,4 @@ if ui.require_plays(ws):
     if len(shown):
         st.dataframe(shown, hide_index=True, key="tiers")
     else:
-        st.caption(f"No artist matches “{query}”.")
+        st.caption(f"No artist matches “{ui.plain(query)}”.")

@@ -29,13 +29,13 @@ if files and st.button("Load these files", type="primary", key="load_files"):
         [(f.name, f.getvalue()) for f in files], progress=ui.progress_callback(bar)
     )
     bar.empty()
-    st.session_state["last_report"] = result.reports
+    ui.set_last_report(result.reports)
     if result.plays.empty and result.library.empty:
         st.error("None of these files held listening history. See the report below.")
     else:
         ui.set_upload(result)
         ui.workspace()  # match now, while the person waits for the upload anyway
-report = st.session_state.get("last_report")
+report = ui.last_report()
 if report:
     bad = [r for r in report if r.error]
     if bad:
@@ -80,7 +80,7 @@ with tab_url:
                 progress=lambda d, t: bar.progress(d / t if t else 0.5, text=f"{d / 1e6:.1f} MB"),
             )
             ui.set_catalog(load_catalog([path]), path.name)
-            st.success(f"Downloaded and cached: {display_name(path)}")
+            st.success(f"Downloaded and cached: {ui.plain(display_name(path))}")
         except CatalogError as exc:
             st.error(str(exc))
 with tab_cached:
@@ -92,14 +92,14 @@ with tab_cached:
         if st.button("Use it", key="use_cached"):
             path = next(p for p in cached if p.name == pick)
             ui.set_catalog(load_catalog([path]), path.name)
-name = st.session_state.get("catalog_name")
+name = ui.catalog_name()
 st.caption(
-    f"Catalog in use: **{name}**"
+    f"Catalog in use: **{ui.plain(name)}**"
     if name
     else "No catalog chosen: your plays have no audio features yet."
 )
 
-if ui.has_upload() and st.session_state.get("source") == ui.UPLOAD:
+if not ui.is_demo():
     st.header("Match report")
     rep = match_report(ui.workspace().plays)
     ui.chart(px.bar(rep, x="method", y="share_time", text_auto=".0%", title="Share of listening time by match method",

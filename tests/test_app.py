@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from musicrec.config import CountingRule
+from musicrec.hybrid import HybridConfig
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = [
@@ -78,7 +79,7 @@ def _tracks(at: AppTest) -> list[str]:
 def test_playlist_sliders_change_the_list_and_feedback_reranks():
     at = fresh("pages/playlist.py")
     first = _tracks(at)
-    assert len(first) == 20
+    assert len(first) == HybridConfig().k  # the controls start at the config's default length
     at.slider(key="pl_valence").set_value(0.05).run()
     at.slider(key="pl_energy").set_value(0.1).run()
     sad = _tracks(at)
@@ -91,7 +92,7 @@ def test_playlist_sliders_change_the_list_and_feedback_reranks():
 
     top = names()[0]  # the feedback picker starts on the first track
     at.button(key="fb_dislike").click().run()
-    assert top not in names() and len(names()) == 20
+    assert top not in names() and len(names()) == HybridConfig().k
     at.slider(key="pl_length").set_value(10).run()
     assert len(_tracks(at)) == 10
 
@@ -134,7 +135,7 @@ def test_upload_real_files_with_a_broken_one(shared_data: Path):
     assert not at.exception and int(at.metric[0].value.replace(",", "")) > 15_000
     at.switch_page("pages/playlist.py").run()
     assert not at.exception
-    assert len(_tracks(at)) == 20
+    assert len(_tracks(at)) == HybridConfig().k
 
 
 def test_upload_of_only_bad_files_keeps_the_demo():
@@ -180,3 +181,25 @@ def test_model_quality_on_the_demo_measures_every_task():
     assert len(tables) == 3  # start, continuation, discovery (the demo has a catalog and community)
     assert "hybrid + context" in tables[0].value.index
     assert {"coverage", "novelty", "diversity"} <= set(tables[2].value.columns)
+
+
+ROOT = Path(APP).parent
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_only_render(page):
+    """No pandas, no raw session keys, no demo test by a label's first word, under ~150 lines."""
+    source = (ROOT / page).read_text()
+    assert "import pandas" not in source and "session_state" not in source
+    assert 'startswith("Demo' not in source
+    assert len(source.splitlines()) < 150
+
+
+def test_only_the_ui_package_imports_streamlit():
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "musicrec").rglob("*.py")
+        if "ui" not in p.relative_to(ROOT / "musicrec").parts[:1]
+        and ("import streamlit" in p.read_text() or "from streamlit" in p.read_text())
+    ]
+    assert offenders == []

@@ -1,0 +1,150 @@
+"""Spotify in the app: the log-in return, the connect / import / disconnect panel, "Save to Spotify".
+
+The token lives only in this session's state (``state.spotify_session``). The shared
+``st.cache_resource`` dict below holds nothing but pending OAuth states (random strings with
+a creation time), because the redirect back from Spotify starts a new session. What an
+import adds and a disconnect removes is decided in ``musicrec.spotify_import``.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from musicrec.ui import state
+from musicrec.ui.widgets import plain, progress_callback
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from musicrec.spotify import SpotifyConfig
+
+_STATE_TTL_S = 600
+
+
+@st.cache_resource
+def _pending_states() -> dict[str, float]:
+    return {}
+
+
+def _has_secrets() -> bool:
+    try:
+        return len(st.secrets) > 0
+    except Exception:  # no secrets.toml, or one that does not parse: no secrets
+        return False
+
+
+def _spotify_config() -> SpotifyConfig | None:
+    from musicrec.spotify import NotConfigured, SpotifyConfig
+
+    try:
+        return SpotifyConfig.from_env(dict(st.secrets) if _has_secrets() else None)
+    except NotConfigured:
+        return None
+
+
+def handle_spotify_return() -> None:
+    """On the redirect back from Spotify: check state, exchange the code, clean the URL."""
+    from musicrec.errors import SpotifyError
+    from musicrec.spotify import SpotifySession
+
+    params = st.query_params
+    if "code" not in params and "error" not in params:
+        return
+    code, oauth_state = params.get("code"), params.get("state")
+    issued = _pending_states().pop(oauth_state or "", None)
+    for key in ("code", "state", "error"):
+        params.pop(key, None)
+    config = _spotify_config()
+    if config is None or code is None:
+        state.set_spotify_error("Spotify log-in was cancelled or is not configured.")
+        return
+    if issued is None or time.time() - issued > _STATE_TTL_S:
+        state.set_spotify_error(
+            "The Spotify log-in link expired or was not issued here: connect again."
+        )
+        return
+    session = SpotifySession(config)
+    try:
+        session.exchange(code, oauth_state, expected_state=oauth_state)
+    except SpotifyError as exc:
+        state.set_spotify_error(str(exc))
+        return
+    state.set_spotify_session(session)
+
+
+def _import(session) -> None:
+    from musicrec.errors import SpotifyError
+    from musicrec.spotify_import import merge_import
+
+    with st.status("Importing from Spotify…", expanded=True) as status:
+        bar = st.progress(0.0)
+        try:
+            plays, library = session.import_all(progress=progress_callback(bar))
+        except SpotifyError as exc:
+            status.update(label="Import failed", state="error")
+            st.error(str(exc))
+            return
+        status.update(
+            label=f"Imported {len(plays)} plays and {len(library)} library rows", state="complete"
+        )
+    state.set_upload(merge_import(state.uploaded(), plays, library))
+
+
+def spotify_panel() -> None:
+    """Connect / import / disconnect, on the Your data page."""
+    from musicrec.spotify import SpotifySession, new_state
+    from musicrec.spotify_import import without_spotify
+
+    st.header("Spotify account")
+    st.caption(
+        "Connecting imports your last 50 plays, your top tracks and artists, saved tracks and your own playlists. "
+        "Only the data export holds your full history. Data imported from Spotify serves only your own profile "
+        "and playlists, is never used to train a shared model, and is deleted from this session when you disconnect."
+    )
+    if err := state.pop_spotify_error():
+        st.error(err)
+    config = _spotify_config()
+    if config is None:
+        st.info(
+            "Spotify is not set up on this server (see “Connect Spotify” in the README).", icon="🔌"
+        )
+        return
+    session = state.spotify_session()
+    if session is None or not session.connected:
+        oauth_state = new_state()
+        _pending_states()[oauth_state] = time.time()
+        st.link_button("Connect Spotify", SpotifySession(config).authorize_url(oauth_state))
+        return
+    c1, c2 = st.columns(2)
+    if c1.button("Import from Spotify", key="spotify_import"):
+        _import(session)
+    if c2.button("Disconnect", key="spotify_disconnect"):
+        session.disconnect()
+        state.set_spotify_session(None)
+        if state.uploaded() is not None:
+            state.set_upload(without_spotify(state.uploaded()))
+        st.rerun()
+
+
+def save_to_spotify_button(recs: pd.DataFrame) -> None:
+    """ "Save to Spotify" for the playlist builder, when connected."""
+    from musicrec.errors import SpotifyError
+
+    session = state.spotify_session()
+    if session is None or not session.connected or recs.empty:
+        return
+    if st.button("Save to Spotify", key="spotify_save"):
+        try:
+            result = session.save_playlist("musicrec playlist", recs)
+        except SpotifyError as exc:
+            st.error(str(exc))
+            return
+        msg = f"Saved {result.added} tracks to a new private playlist."
+        if result.skipped:
+            more = "…" if len(result.skipped) > 5 else ""
+            names = ", ".join(plain(s) for s in result.skipped[:5])
+            msg += f" Not on Spotify, so not added: {names}{more}."
+        st.success(msg)
