@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from musicrec.hybrid import HybridConfig
 from tests.browser.helpers import goto_page, slider, track_list, wait_idle
 
 pytestmark = pytest.mark.browser
@@ -27,7 +28,7 @@ def test_first_time_path_on_the_demo(page: Page, streamlit_url: str, artifacts: 
     goto_page(page, "Playlist builder")
     expect(page.get_by_text(" · ").first).to_be_visible()
     before = track_list(page)
-    assert len(before) == 20
+    assert len(before) == HybridConfig().k
     thumb = slider(page, "Valence")
     thumb.focus()
     for _ in range(8):
@@ -35,7 +36,7 @@ def test_first_time_path_on_the_demo(page: Page, streamlit_url: str, artifacts: 
     wait_idle(page)
     page.wait_for_timeout(500)
     after = track_list(page)
-    assert len(after) == 20 and after != before
+    assert len(after) == HybridConfig().k and after != before
 
 
 def test_narrow_window(page: Page, streamlit_url: str, artifacts: Path):
@@ -49,7 +50,7 @@ def test_narrow_window(page: Page, streamlit_url: str, artifacts: Path):
     expect(page.get_by_role("heading", name="Playlist builder")).to_be_visible(timeout=60_000)
     page.wait_for_timeout(700)
     page.screenshot(path=str(artifacts / "playlist_390.png"), full_page=True)
-    assert len(track_list(page)) == 20
+    assert len(track_list(page)) == HybridConfig().k
 
 
 def _upload(page: Page, files: list[Path]) -> None:
@@ -112,4 +113,4 @@ def test_upload_a_real_history(page: Page, streamlit_url: str, shared_data: Path
     page.screenshot(path=str(artifacts / "your_data_uploaded.png"), full_page=True)
     goto_page(page, "Playlist builder")
     page.wait_for_timeout(500)
-    assert len(track_list(page)) == 20
+    assert len(track_list(page)) == HybridConfig().k
