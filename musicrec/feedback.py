@@ -1,7 +1,9 @@
-"""Like/dislike feedback in a local SQLite file, scoped to one browser session.
+"""Like/dislike feedback in a local SQLite file, scoped by a session id.
 
-Each Streamlit session gets its own random ``session_id``; rows of other sessions are
-never read, so two people using the app at once never see each other's feedback.
+When the app is served to several people, each Streamlit session gets its own random
+``session_id``; rows of other sessions are never read, so two people using the app at once
+never see each other's feedback. On a person's own machine the id is the fixed
+``musicrec.ui.state.LOCAL_ID``, so their likes survive a refresh and a restart.
 """
 
 from __future__ import annotations
@@ -25,13 +27,14 @@ CREATE TABLE IF NOT EXISTS feedback (
 
 
 def default_path() -> Path:
-    """``$MUSICREC_FEEDBACK_DB`` or feedback.sqlite3 in the user's data directory."""
+    """``$MUSICREC_FEEDBACK_DB``, else feedback.sqlite3 in the data directory
+    (``$MUSICREC_DATA_DIR`` or the per-user one, see ``musicrec.local_data.data_dir``)."""
     env = os.environ.get("MUSICREC_FEEDBACK_DB")
     if env:
         return Path(env)
-    import platformdirs
+    from musicrec.local_data import data_dir
 
-    return Path(platformdirs.user_data_dir("musicrec")) / "feedback.sqlite3"
+    return data_dir() / "feedback.sqlite3"
 
 
 class FeedbackStore:
@@ -81,3 +84,9 @@ class FeedbackStore:
     def clear(self, session_id: str) -> None:
         with self._lock, closing(self._connect()) as con, con:
             con.execute("DELETE FROM feedback WHERE session_id = ?", (session_id,))
+
+    def forget(self, session_id: str) -> None:
+        """Delete this id's feedback for good (the file is compacted, so no trace is left)."""
+        self.clear(session_id)
+        with self._lock, closing(self._connect()) as con:
+            con.execute("VACUUM")

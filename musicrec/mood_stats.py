@@ -120,18 +120,21 @@ def mood_by(
     return g.reset_index().melt(id_vars=by, var_name="mood", value_name="share")
 
 
-def title_sentiment(
-    items: pd.DataFrame, item_ids: pd.Series | None = None, n: int = 10
-) -> pd.DataFrame:
-    """VADER sentiment of the titles of the given (played) items, most positive and most negative.
+def words_by_month(plays_matched: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+    """The mood of the words you listen to: mean VADER sentiment of the titles played, per month.
+
+    Each play counts once (a title played ten times weighs ten times). Months are those of
+    ``ts`` as given (localize first for the listener's own months).
 
     Returns:
-        Columns track, artist, sentiment (-1..1): the ``n`` highest, then the ``n`` lowest;
-        neutral titles (0) are left out.
+        Columns month (first day, naive), sentiment (-1 gloomy words .. +1 bright words), plays.
     """
-    sub = items if item_ids is None else items[items[S.ITEM_ID].isin(set(item_ids))]
-    scored = sub[[S.TRACK, S.ARTIST]].assign(sentiment=sentiment(sub[S.TRACK]).to_numpy())
-    scored = scored[scored["sentiment"] != 0]
-    return pd.concat(
-        [scored.nlargest(n, "sentiment"), scored.nsmallest(n, "sentiment")]
-    ).reset_index(drop=True)
+    if plays_matched.empty:
+        return pd.DataFrame(columns=["month", "sentiment", "plays"])
+    played = items[items[S.ITEM_ID].isin(pd.unique(plays_matched[S.ITEM_ID]))]
+    by_item = pd.Series(sentiment(played[S.TRACK]).to_numpy(), index=played[S.ITEM_ID].to_numpy())
+    score = by_item.reindex(plays_matched[S.ITEM_ID]).to_numpy()
+    month = plays_matched[S.TS].dt.tz_localize(None).dt.to_period("M").dt.to_timestamp()
+    frame = pd.DataFrame({"month": month.to_numpy(), "sentiment": score}).dropna()
+    g = frame.groupby("month").agg(sentiment=("sentiment", "mean"), plays=("sentiment", "size"))
+    return g.reset_index()

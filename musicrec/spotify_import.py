@@ -8,6 +8,8 @@ anything that was imported before; disconnecting removes every row that came fro
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 
 from musicrec import schema as S
@@ -48,14 +50,14 @@ def merge_import(
     Returns:
         A new IngestResult: the earlier plays and library plus the imported rows; a row that an
         earlier import already brought (same time, track, artist and endpoint) is not added
-        again, so importing three times gives the same data as importing once. The per-file
-        reports are those of ``current``.
+        again, so importing three times gives the same data as importing once. Everything else
+        (the per-file reports, the load's counts) is that of ``current``.
     """
     current = current or IngestResult()
-    return IngestResult(
+    return dataclasses.replace(
+        current,
         plays=_union(current.plays, plays, _PLAY_KEYS),
         library=_union(current.library, library, _LIBRARY_KEYS),
-        reports=current.reports,
     )
 
 
@@ -67,8 +69,8 @@ def without_spotify(current: IngestResult | None) -> IngestResult | None:
     """
     if current is None:
         return None
-    return IngestResult(
+    return dataclasses.replace(
+        current,
         plays=current.plays[~from_spotify(current.plays).to_numpy()].reset_index(drop=True),
         library=current.library[~from_spotify(current.library).to_numpy()].reset_index(drop=True),
-        reports=current.reports,
     )

@@ -12,6 +12,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from musicrec import clock
 from musicrec import schema as S
 from musicrec.engines.features import artist_preference as _artist_preference
 
@@ -27,18 +28,23 @@ def minutes(plays: pd.DataFrame) -> pd.Series:
     )
 
 
-def _utc_day(value: object) -> pd.Timestamp:
+def _day(value: object, tz: object) -> pd.Timestamp:
     t = pd.Timestamp(value)
-    return t.tz_localize("UTC") if t.tzinfo is None else t
+    return t.tz_localize(tz or "UTC") if t.tzinfo is None else t
 
 
 def filter_period(plays: pd.DataFrame, start: object | None, end: object | None) -> pd.DataFrame:
-    """Plays with start <= ts < end + 1 day (dates are inclusive, naive dates are UTC); None leaves a side open."""
+    """Plays with start <= ts < end + 1 day; None leaves a side open.
+
+    Dates are inclusive and naive dates are days in the zone of ``ts`` (the listener's own days
+    once the plays are localized with ``musicrec.clock.localize``; UTC days otherwise).
+    """
+    tz = plays[S.TS].dt.tz
     keep = np.ones(len(plays), dtype=bool)
     if start is not None:
-        keep &= (plays[S.TS] >= _utc_day(start)).to_numpy()
+        keep &= (plays[S.TS] >= _day(start, tz)).to_numpy()
     if end is not None:
-        keep &= (plays[S.TS] < _utc_day(end) + pd.Timedelta(days=1)).to_numpy()
+        keep &= (plays[S.TS] < _day(end, tz) + pd.Timedelta(days=1)).to_numpy()
     return plays[keep]
 
 
@@ -62,9 +68,8 @@ def period_stats(
     discovery rate against the plays before ``start`` and the skip rate over all music plays of
     the period (``raw``: before the counting rule, since skipped plays are the short ones)."""
     sel = filter_period(plays, start, end)
-    before = filter_period(
-        plays, None, None if start is None else _utc_day(start) - pd.Timedelta(days=1)
-    )
+    day_before = None if start is None else pd.Timestamp(start) - pd.Timedelta(days=1)
+    before = filter_period(plays, None, day_before)
     stats = summary_stats(sel, before if start is not None and len(before) else None)
     raw_sel = filter_period(raw, start, end)
     stats["skip_rate"] = summary_stats(raw_sel[raw_sel[S.KIND] == S.KIND_MUSIC])["skip_rate"]
@@ -115,11 +120,17 @@ def listening_clock(plays: pd.DataFrame) -> pd.DataFrame:
     return grid
 
 
-def eras(plays: pd.DataFrame, n_artists: int = 8) -> pd.DataFrame:
-    """Long frame month, artist, plays for the overall top artists (others grouped as "Other")."""
+def eras(plays: pd.DataFrame, n_artists: int = 8, other: bool = True) -> pd.DataFrame:
+    """Long frame month, artist, plays for the overall top artists.
+
+    The other artists' plays are grouped as "Other", or left out with ``other=False`` (on a
+    real history "Other" is most of every month and flattens the artists' own curves).
+    """
     if plays.empty:
         return pd.DataFrame(columns=["month", S.ARTIST, "plays"])
     top = set(top_artists(plays, n_artists)[S.ARTIST])
+    if not other:
+        plays = plays[plays[S.ARTIST].isin(top)]
     artist = plays[S.ARTIST].where(plays[S.ARTIST].isin(top), "Other")
     month = plays[S.TS].dt.tz_localize(None).dt.to_period("M").dt.to_timestamp()
     g = pd.DataFrame({"month": month, S.ARTIST: artist}).groupby(["month", S.ARTIST]).size()
@@ -127,11 +138,16 @@ def eras(plays: pd.DataFrame, n_artists: int = 8) -> pd.DataFrame:
 
 
 def feature_profile(plays_matched: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
-    """Mean 0-1 audio features of your plays vs the catalog: columns feature, you, catalog."""
+    """Mean 0-1 audio features of your plays vs the catalog: columns feature, you, catalog.
+
+    Empty (no rows) when none of the plays has audio features (no catalog chosen yet).
+    """
     from musicrec.engines.features import unit_features
 
     unit = unit_features(items).set_axis(items[S.ITEM_ID].to_numpy())
     mine = unit.reindex(plays_matched[S.ITEM_ID]).mean()
+    if mine.isna().all():
+        return pd.DataFrame(columns=["feature", "you", "catalog"])
     catalog = (
         unit[items[S.IN_CATALOG].to_numpy()].mean() if items[S.IN_CATALOG].any() else unit.mean()
     )
@@ -166,6 +182,17 @@ def summary_stats(plays: pd.DataFrame, before: pd.DataFrame | None = None) -> di
         "discovery_rate": discovery,
         "skip_rate": float(known.astype(bool).mean()) if len(known) else None,
     }
+
+
+def until(plays: pd.DataFrame, end: object | None) -> tuple[pd.DataFrame, pd.Timestamp | None]:
+    """(the plays up to the end of day ``end``, that moment): "now" for a period that ends then.
+
+    For ``forgotten_favourites(*until(plays, end))``: what was forgotten as of the period's end.
+    """
+    if end is None or plays.empty:
+        return plays, None
+    upto = filter_period(plays, None, end)
+    return upto, _day(end, plays[S.TS].dt.tz) + pd.Timedelta(days=1)
 
 
 def forgotten_favourites(
@@ -245,8 +272,62 @@ def artist_tiers(plays_matched: pd.DataFrame, items: pd.DataFrame) -> pd.DataFra
 
 
 def search_artists(tiers: pd.DataFrame, query: str, n: int = 20) -> pd.DataFrame:
-    """Rows of ``artist_tiers`` whose artist contains ``query`` (case-insensitive)."""
-    if not query.strip():
+    """Rows of ``artist_tiers`` whose artist contains ``query``, ignoring case and accents
+    ("sebnem" finds "Şebnem Ferah", "beyonce" finds "Beyoncé")."""
+    from musicrec.matching import normalise_name
+
+    wanted = normalise_name(pd.Series([query])).iloc[0]
+    if not wanted:
         return tiers.head(0)
-    hit = tiers[S.ARTIST].str.contains(query.strip(), case=False, regex=False, na=False)
+    names = normalise_name(tiers[S.ARTIST])
+    hit = names.str.contains(wanted, regex=False).fillna(False).to_numpy(dtype=bool)
     return tiers[hit].head(n)
+
+
+def _rows(frame: pd.DataFrame, keys: list[str]) -> list[dict]:
+    return [
+        {**{k: str(row[k]) for k in keys}, "plays": int(row["plays"]),
+         "hours": round(float(row["minutes"]) / 60, 2)}
+        for _, row in frame.iterrows()
+    ]  # fmt: skip
+
+
+def profile(
+    plays: pd.DataFrame,
+    raw: pd.DataFrame,
+    *,
+    timezone: str | None = None,
+    start: object | None = None,
+    end: object | None = None,
+    set_apart: dict[str, int] | None = None,
+    n: int = 10,
+) -> dict:
+    """The Taste page's headline figures as plain JSON values (``musicrec taste --json``).
+
+    Args:
+        plays: counted PLAYS (a Workspace's plays: the counting rule applied).
+        raw: the same load before the counting rule (for the skip rate).
+        timezone: the listener's IANA zone (hours, weekdays and the period's days); None = UTC.
+        start, end: the period (inclusive dates in that zone); None leaves a side open.
+        set_apart: plays set apart by reason (``musicrec.history.load_report(...).set_apart``).
+        n: how many top artists and tracks.
+
+    Returns:
+        {"plays", "hours", "set_apart", "top_artists": [{"artist", "plays", "hours"}],
+        "top_tracks": [{"track", "artist", "plays", "hours"}], "clock": 7 lists (Mon..Sun)
+        of 24 play counts (hour 0..23), "timezone", "skip_rate"}.
+    """
+    zone = clock.resolve(timezone)
+    local = clock.localize(plays, zone)
+    sel = filter_period(local, start, end)
+    stats = period_stats(local, clock.localize(raw, zone), start, end)
+    return {
+        "plays": stats["plays"],
+        "hours": round(stats["hours"], 2),
+        "set_apart": set_apart or {},
+        "top_artists": _rows(top_artists(sel, n), [S.ARTIST]),
+        "top_tracks": _rows(top_tracks(sel, n), [S.TRACK, S.ARTIST]),
+        "clock": listening_clock(sel).to_numpy().astype(int).tolist(),
+        "timezone": zone,
+        "skip_rate": None if stats["skip_rate"] is None else round(stats["skip_rate"], 4),
+    }

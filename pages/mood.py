@@ -3,12 +3,13 @@
 import plotly.express as px
 import streamlit as st
 
-from musicrec import mood_stats, ui
+from musicrec import clock, mood_stats, ui
 
 st.title("Mood")
 ws = ui.workspace()
 if ui.require_plays(ws):
-    plays, share = mood_stats.with_features(ws.plays, ws.items)
+    tz = ws.timezone
+    plays, share = mood_stats.with_features(ws.local_plays(), ws.items)
     if plays.empty:
         ui.empty_state(
             "Your plays have no audio features yet: choose a track catalog on “Your data”."
@@ -21,24 +22,28 @@ if ui.require_plays(ws):
         c1, c2 = st.columns(2)
         with c1:
             dist = mood_stats.mood_distribution(plays, ws.items, moods)
-            ui.chart(px.bar(dist, x="mood", y="share", text_auto=".0%", title="Your moods"),
+            ui.chart(px.bar(dist, x="mood", y="share", color="mood", text_auto=".0%", title="Your moods",
+                            color_discrete_map=ui.MOOD_COLORS),
                      key="mood_dist")  # fmt: skip
         with c2:
             pts = mood_stats.circumplex_points(plays, ws.items, moods=moods)
-            fig = px.scatter(pts, x="valence", y="energy", size="plays", color="mood", hover_data=["track", "artist"],
+            fig = px.scatter(pts, x="valence", y="energy", size="plays", color="mood", hover_data=["track", "artist"], color_discrete_map=ui.MOOD_COLORS,
                              title="Valence x energy circumplex", range_x=[0, 1], range_y=[0, 1])  # fmt: skip
             fig.add_hline(y=0.5, line_dash="dot", opacity=0.4)
             fig.add_vline(x=0.5, line_dash="dot", opacity=0.4)
             ui.chart(fig, key="circumplex")
         hourly = mood_stats.mood_by(plays, ws.items, "hour", moods)
-        ui.chart(px.area(hourly, x="hour", y="share", color="mood", title="Mood by hour of day (UTC)"),
+        ui.chart(px.area(hourly, x="hour", y="share", color="mood", color_discrete_map=ui.MOOD_COLORS, title=f"Mood by hour of day ({clock.label(tz)})"),
                  key="mood_hour")  # fmt: skip
         monthly = mood_stats.mood_by(plays, ws.items, "month", moods)
-        ui.chart(px.area(monthly, x="month", y="share", color="mood", title="Mood by month"),
+        ui.chart(px.area(monthly, x="month", y="share", color="mood", color_discrete_map=ui.MOOD_COLORS, title="Mood by month"),
                  key="mood_month")  # fmt: skip
-        st.subheader("Title sentiment (VADER)")
+        words = mood_stats.words_by_month(ws.local_plays(), ws.items)
+        fig = px.line(words, x="month", y="sentiment", markers=True, range_y=[-1, 1],
+                      title="The mood of the words in your titles, by month")  # fmt: skip
+        fig.add_hline(y=0, line_dash="dot", opacity=0.4)
+        ui.chart(fig, key="words_month", height=300)
         st.caption(
-            "Sentiment of the words in titles: a weak signal (VADER reads “Smells Like Teen Spirit” as positive)."
+            "Each title's words scored from −1 (gloomy) to +1 (bright) by VADER, a word-sentiment "
+            "tool; a weak signal on its own (it reads “Smells Like Teen Spirit” as bright)."
         )
-        st.dataframe(mood_stats.title_sentiment(ws.items, ws.plays["item_id"]), hide_index=True,
-                     key="sentiment")  # fmt: skip

@@ -26,8 +26,8 @@ if ui.require_plays(ws):
     result = ui.quality_result()
     if result is None:
         st.info(
-            "Press the button to measure (about 5-15 s on a history of 20,000 plays; about 25 s on "
-            "the demo, whose catalog and community models are fitted twice).",
+            "Press the button to measure (about 5-15 s on a history of 20,000 plays, about 25 s "
+            "on the demo).",
             icon="⏱️",
         )
     else:

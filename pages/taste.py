@@ -3,12 +3,13 @@
 import plotly.express as px
 import streamlit as st
 
-from musicrec import taste, ui
+from musicrec import clock, taste, ui
 
 st.title("Taste profile")
 ws = ui.workspace()
 if ui.require_plays(ws):
-    plays = ws.plays
+    tz = ws.timezone
+    plays = ws.local_plays()  # the listener's own days and hours
     first, last = taste.date_span(plays)
     period = st.date_input(
         "Period", (first, last), min_value=first, max_value=last, key="taste_period"
@@ -37,9 +38,9 @@ if ui.require_plays(ws):
             ui.chart(px.bar(top[::-1], x=by, y="artist", orientation="h", title="Top artists"),
                      key="top_artists")  # fmt: skip
         with t2:
-            st.dataframe(taste.top_tracks(sel, 25, by), hide_index=True, key="top_tracks")
+            ui.table(taste.top_tracks(sel, 25, by), key="top_tracks")
         with t3:
-            st.dataframe(taste.top_albums(sel, 25, by), hide_index=True, key="top_albums")
+            ui.table(taste.top_albums(sel, 25, by), key="top_albums")
         with t4:
             genres = taste.top_genres(sel, ws.items, 15)
             if genres.empty:
@@ -49,36 +50,42 @@ if ui.require_plays(ws):
                          key="top_genres")  # fmt: skip
         c1, c2 = st.columns(2)
         with c1:
-            clock = taste.listening_clock(sel)
-            ui.chart(px.imshow(clock, aspect="auto", labels=dict(x="hour of day (UTC)", y="", color="plays"),
+            grid = taste.listening_clock(sel)
+            ui.chart(px.imshow(grid, aspect="auto", labels=dict(x=f"hour of day ({clock.label(tz)})", y="", color="plays"),
                                title="Listening clock", color_continuous_scale="Greens"), key="clock")  # fmt: skip
         with c2:
             prof = taste.feature_profile(sel, ws.items)
-            ui.chart(px.bar(prof.melt(id_vars="feature", var_name="who", value_name="mean"), x="feature", y="mean",
-                            color="who", barmode="group", title="Your sound vs the catalog"), key="profile")  # fmt: skip
-        era = taste.eras(sel)
-        ui.chart(px.area(era, x="month", y="plays", color="artist", title="Eras: top artists by month"),
+            if prof.empty:
+                st.subheader("Your sound vs the catalog")
+                st.caption("Choose a track catalog on “Your data” to see how your music sounds.")
+            else:
+                ui.chart(px.bar(prof.melt(id_vars="feature", var_name="who", value_name="mean"), x="feature",
+                                y="mean", color="who", barmode="group", title="Your sound vs the catalog"),
+                         key="profile")  # fmt: skip
+        era = taste.eras(sel, other=False)
+        ui.chart(px.area(era, x="month", y="plays", color="artist", title="Eras: your top 8 artists, plays per month"),
                  key="eras")  # fmt: skip
         c3, c4 = st.columns(2)
         with c3:
             st.subheader("Forgotten favourites")
-            ff = taste.forgotten_favourites(plays)
+            ff = taste.forgotten_favourites(*taste.until(plays, end))
             if len(ff):
-                st.dataframe(ff, hide_index=True, key="forgotten")
+                ui.table(ff, key="forgotten")
             else:
                 st.caption("Nothing forgotten yet.")
         with c4:
             st.subheader("On this day")
             otd = taste.on_this_day(plays, end)
             if len(otd):
-                st.dataframe(otd, hide_index=True, key="on_this_day")
+                ui.table(otd, key="on_this_day")
             else:
                 st.caption("Nothing on this day in earlier years.")
     st.subheader("Artists by preference")
-    tiers = taste.artist_tiers(plays, ws.items)
+    st.caption("In the period above: core (top 5%), regular, occasional, tried.")
+    tiers = taste.artist_tiers(sel, ws.items)
     query = st.text_input("Search an artist", key="artist_search")
     shown = taste.search_artists(tiers, query) if query else tiers.head(30)
     if len(shown):
-        st.dataframe(shown, hide_index=True, key="tiers")
+        ui.table(shown, key="tiers")
     else:
         st.caption(f"No artist matches “{ui.plain(query)}”.")

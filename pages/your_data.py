@@ -35,12 +35,13 @@ if files and st.button("Load these files", type="primary", key="load_files"):
     else:
         ui.set_upload(result)
         ui.workspace()  # match now, while the person waits for the upload anyway
+        st.rerun()  # the sidebar (drawn before this page) says "Your data" at once
 report = ui.last_report()
 if report:
     bad = [r for r in report if r.error]
     if bad:
         st.warning(f"{len(bad)} file(s) could not be read; the others loaded.")
-    st.dataframe(ui.format_report(report), hide_index=True, key="report_table")
+    ui.table(ui.format_report(report), key="report_table")
 if ui.has_upload():
     st.success(f"Loaded {ui.upload_summary()}.")
 elif not report:
@@ -48,6 +49,13 @@ elif not report:
         "No history loaded yet: the other pages show the fictional demo until you load yours.",
         page=None,
     )
+
+st.header("Your clock")
+st.caption(
+    "Exports store times in UTC. Every hour and weekday here (listening clock, mood by hour, "
+    "habits, the playlist's time) is shown in your own time zone; it starts at your browser's."
+)
+ui.timezone_picker("your_data")
 
 ui.spotify_panel()
 
@@ -104,4 +112,27 @@ if not ui.is_demo():
     rep = match_report(ui.workspace().plays)
     ui.chart(px.bar(rep, x="method", y="share_time", text_auto=".0%", title="Share of listening time by match method",
                     labels={"share_time": "share of listening time", "method": "how it matched"}), key="match_chart")  # fmt: skip
-    st.dataframe(rep, hide_index=True, key="match_table")
+    ui.table(rep, key="match_table")
+
+st.header("Kept on this machine")
+if ui.is_served():
+    st.caption("This app is shared: nothing you load is kept after you close the page.")
+else:
+    if err := ui.pop_keep_error():
+        st.warning(err)
+    kept = ui.kept_files()
+    if kept:
+        st.markdown(
+            f"So that a refresh or a restart shows your data again, these files are kept in "
+            f"`{ui.kept_where()}`. Data imported from Spotify is never kept."
+        )
+        st.dataframe(ui.kept_table(kept), hide_index=True, key="kept_table")
+    else:
+        st.caption("Nothing of yours is kept on this machine yet.")
+    if st.button(
+        "Forget my data",
+        key="forget_data",
+        help="Deletes your kept history, catalog choice and likes",
+    ):
+        ui.forget_my_data()
+        st.rerun()

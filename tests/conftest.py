@@ -23,3 +23,10 @@ def shared_data() -> Path:
             "set MUSICREC_SHARED_DATA to point elsewhere)"
         )
     return SHARED_DATA
+
+
+@pytest.fixture(autouse=True)
+def _own_data_dir(tmp_path_factory, monkeypatch):
+    """Every test keeps "the person's data" in a fresh folder, never in the real home."""
+    monkeypatch.setenv("MUSICREC_DATA_DIR", str(tmp_path_factory.mktemp("musicrec-data")))
+    monkeypatch.delenv("MUSICREC_SERVED", raising=False)

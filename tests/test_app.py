@@ -68,12 +68,21 @@ def test_mood_page_charts():
     at = fresh("pages/mood.py")
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     titles = [s["layout"]["title"]["text"] for s in specs]
-    assert "Valence x energy circumplex" in titles and "Mood by hour of day (UTC)" in titles
+    assert (
+        "Valence x energy circumplex" in titles and "Mood by hour of day (times in UTC)" in titles
+    )
 
 
 def _tracks(at: AppTest) -> list[str]:
     lines = [line for m in at.markdown for line in m.value.split("\n\n")]
     return [line for line in lines if line.startswith("**") and ". " in line and " · " in line]
+
+
+def _row_ids(at: AppTest) -> list[str]:
+    """Item ids of the listed tracks, in order (from their dislike buttons)."""
+    return [
+        b.key.removeprefix("dislike_") for b in at.button if (b.key or "").startswith("dislike_")
+    ]
 
 
 def test_playlist_sliders_change_the_list_and_feedback_reranks():
@@ -86,13 +95,23 @@ def test_playlist_sliders_change_the_list_and_feedback_reranks():
     assert sad != first
     at.selectbox(key="pl_mood").set_value("party").run()
     assert _tracks(at) != sad
+    # the greyed-out sliders show the preset's own targets, not the last custom values
+    from musicrec.engines.mood import mood_targets
 
-    def names():
-        return [o.split(". ", 1)[1] for o in at.selectbox(key="fb_pick").options]
+    assert (at.slider(key="pl_valence_party").value, at.slider(key="pl_energy_party").value) == (
+        mood_targets("party")
+    )
 
-    top = names()[0]  # the feedback picker starts on the first track
-    at.button(key="fb_dislike").click().run()
-    assert top not in names() and len(names()) == HybridConfig().k
+    rows = _row_ids(at)
+    assert len(rows) == HybridConfig().k
+    at.button(key=f"dislike_{rows[0]}").click().run()  # "never again" on the first row
+    assert rows[0] not in _row_ids(at) and len(_row_ids(at)) == HybridConfig().k
+    before = _row_ids(at)
+    at.button(key=f"like_{before[1]}").click().run()  # "more like this" on the second row
+    assert _row_ids(at) != before  # the list re-ranks in place
+    from musicrec.feedback import FeedbackStore, default_path
+
+    assert FeedbackStore(default_path()).liked(at.session_state["sid"]) == (before[1],)
     at.slider(key="pl_length").set_value(10).run()
     assert len(_tracks(at)) == 10
 
@@ -129,10 +148,14 @@ def test_upload_real_files_with_a_broken_one(shared_data: Path):
     at.button(key="load_files").click().run()
     assert not at.exception, at.exception
     assert any("1 file(s) could not be read" in w.value for w in at.warning)
-    assert any("Loaded 20,358 plays" in s.value for s in at.success)
+    # 20,358 plays in the files: 17,853 count, 2,505 are shorter than the rule's 30 s
+    assert any(
+        "Loaded 17,853 plays" in s.value and "set apart: 2,505 shorter than 30 s" in s.value
+        for s in at.success
+    )
     assert at.session_state["source"] == "upload"
     at.switch_page("pages/taste.py").run()
-    assert not at.exception and int(at.metric[0].value.replace(",", "")) > 15_000
+    assert not at.exception and at.metric[0].value == "17,853"  # one number of plays everywhere
     at.switch_page("pages/playlist.py").run()
     assert not at.exception
     assert len(_tracks(at)) == HybridConfig().k
@@ -203,3 +226,123 @@ def test_only_the_ui_package_imports_streamlit():
         and ("import streamlit" in p.read_text() or "from streamlit" in p.read_text())
     ]
     assert offenders == []
+
+
+def _night_owl_export() -> bytes:
+    """40 plays, every one on a Monday at 03:xx UTC (Sunday 21:xx in Mexico City, UTC-6)."""
+    records = [
+        {"endTime": f"2024-03-{4 + 7 * (i % 4):02d} 03:{i:02d}", "artistName": f"Artist {i % 3}",
+         "trackName": f"Song {i}", "msPlayed": 200_000}
+        for i in range(40)
+    ]  # fmt: skip
+    return json.dumps(records).encode()
+
+
+def _clock_peak(at: AppTest) -> tuple[int, int, str]:
+    """(weekday row, hour column, x-axis title) of the listening clock's busiest cell."""
+    spec = next(
+        json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+        if json.loads(c.proto.spec)["layout"]["title"]["text"] == "Listening clock"
+    )
+    z = spec["data"][0]["z"]
+    if isinstance(z, dict):  # plotly sends arrays as typed base64
+        import base64
+
+        import numpy as np
+
+        z = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"]).reshape(7, 24)
+    day, hour = max(((d, h) for d in range(7) for h in range(24)), key=lambda dh: z[dh[0]][dh[1]])
+    return day, hour, spec["layout"]["xaxis"]["title"]["text"]
+
+
+def test_time_zone_control_moves_every_hour_to_the_listeners_clock():
+    at = fresh("pages/your_data.py")
+    at.file_uploader(key="history_files").upload(
+        "StreamingHistory_music_0.json", _night_owl_export(), "application/json"
+    )
+    at.run()
+    at.button(key="load_files").click().run()
+    at.switch_page("pages/taste.py").run()
+    assert _clock_peak(at) == (0, 3, "hour of day (times in UTC)")  # no browser zone in AppTest
+    # a new session: the upload is kept on this machine (AppTest keeps the sidebar's widgets of
+    # the first run only, so the zone is picked with the same control on Your data)
+    again = fresh("pages/your_data.py")
+    again.selectbox(key="tz_your_data_UTC").set_value("America/Mexico_City").run()
+    assert not again.exception, again.exception
+    again.switch_page("pages/taste.py").run()
+    assert _clock_peak(again) == (6, 21, "hour of day (times in America/Mexico_City)")
+    assert int(again.metric[0].value) == 40  # the same plays, only the clock moved
+    again.switch_page("pages/mood.py").run()
+    assert not again.exception, again.exception
+    again.switch_page("pages/playlist.py").run()
+    assert not again.exception, again.exception
+    assert again.slider(key="pl_hour").value == _now_hour("America/Mexico_City")
+
+
+def _now_hour(zone: str) -> int:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo(zone)).hour
+
+
+def _load_night_owl(at: AppTest) -> AppTest:
+    at.switch_page("pages/your_data.py").run()
+    at.file_uploader(key="history_files").upload(
+        "StreamingHistory_music_0.json", _night_owl_export(), "application/json"
+    )
+    at.run()
+    at.button(key="load_files").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_refresh_and_a_restart_keep_the_history_and_the_likes(tmp_path):
+    at = _load_night_owl(fresh())
+    at.switch_page("pages/playlist.py").run()
+    liked = _row_ids(at)[0]
+    at.button(key=f"like_{liked}").click().run()
+    # a refresh is a new session; a restart also empties every Streamlit cache
+    st.cache_resource.clear()
+    again = fresh()
+    assert any("Your data" in m.value for m in again.sidebar.markdown)
+    assert any("Your upload: 40 plays" in s.value for s in again.success)
+    again.switch_page("pages/your_data.py").run()
+    kept = next(d.value for d in again.dataframe if list(d.value.columns) == ["file", "size"])
+    files = set(kept["file"])
+    assert {"history/plays.parquet", "history/library.parquet"} <= files
+    from musicrec.feedback import FeedbackStore, default_path
+
+    assert FeedbackStore(default_path()).liked(again.session_state["sid"]) == (liked,)
+
+
+def test_forget_my_data_deletes_everything_and_shows_the_demo():
+    import os
+
+    at = _load_night_owl(fresh())
+    at.switch_page("pages/playlist.py").run()
+    at.button(key=f"like_{_row_ids(at)[0]}").click().run()
+    at.switch_page("pages/your_data.py").run()
+    at.button(key="forget_data").click().run()
+    assert not at.exception, at.exception
+    assert any("Nothing of yours is kept" in c.value for c in at.caption)
+    data_dir = Path(os.environ["MUSICREC_DATA_DIR"])
+    assert not (data_dir / "history").exists() and not (data_dir / "catalog").exists()
+    from musicrec.feedback import FeedbackStore, default_path
+
+    assert FeedbackStore(default_path()).liked(at.session_state["sid"]) == ()
+    again = fresh()
+    assert any("Demo (fictional)" in m.value for m in again.sidebar.markdown)
+
+
+def test_served_to_several_people_nothing_is_kept(monkeypatch):
+    import os
+
+    monkeypatch.setenv("MUSICREC_SERVED", "1")
+    at = _load_night_owl(fresh())
+    assert any("nothing you load is kept" in c.value for c in at.caption)
+    assert not list(Path(os.environ["MUSICREC_DATA_DIR"]).rglob("*.parquet"))
+    again = fresh()
+    assert any("Demo (fictional)" in m.value for m in again.sidebar.markdown)
+    assert again.session_state["sid"] != at.session_state["sid"]

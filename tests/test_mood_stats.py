@@ -13,8 +13,8 @@ from musicrec.mood_stats import (
     item_moods,
     mood_by,
     mood_distribution,
-    title_sentiment,
     with_features,
+    words_by_month,
 )
 
 # a party track, a melancholic track, and one without features
@@ -83,7 +83,11 @@ def test_mood_by_hour_uses_the_hours_it_is_given():
         mood_by(kept, ITEMS, "weekday")
 
 
-def test_title_sentiment_leaves_neutral_titles_out():
-    out = title_sentiment(ITEMS)
-    assert "Mystery" not in set(out[S.TRACK])
-    assert (out["sentiment"] != 0).all()
+def test_words_by_month_weighs_each_play_of_a_title():
+    plays = PLAYS.assign(**{S.ITEM_ID: ["party", "party", "sad", "sad"]})
+    items = ITEMS.assign(**{S.TRACK: ["I love this happy day", "Sad lonely death", "x"]})
+    out = words_by_month(plays, items)
+    assert out["plays"].tolist() == [2, 2]
+    jan, feb = out["sentiment"].tolist()
+    assert jan > 0.5 and feb < -0.5  # January: two bright plays; February: two gloomy ones
+    assert words_by_month(plays.head(0), items).empty

@@ -227,6 +227,7 @@ def spotify_env(fake, monkeypatch, tmp_path):
     monkeypatch.setenv("MUSICREC_SPOTIFY_ACCOUNTS_URL", fake.accounts_url)
     monkeypatch.setenv("MUSICREC_SPOTIFY_API_URL", fake.api_url)
     monkeypatch.setenv("MUSICREC_FEEDBACK_DB", str(tmp_path / "fb.sqlite3"))
+    monkeypatch.setenv("MUSICREC_SERVED", "1")  # Alice and Bob at once: the app is served
     return fake
 
 

@@ -158,3 +158,27 @@ def test_artist_preference_formula():
     # A has the max of every component (scaled to 1), B the min (0): 0.4 + 0.3 + 0.2 + 0.1
     assert score["A"] == pytest.approx(1.0) and score["B"] == pytest.approx(0.0)
     assert np.isfinite(score).all()
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [("sebnem", ["Şebnem Ferah"]), ("BEYONCE", ["Beyoncé"]), ("ac/dc", ["AC/DC"]),
+     ("rós", ["Sigur Rós"]), ("ros", ["Sigur Rós"]), ("   ", []), ("nobody", [])],
+)  # fmt: skip
+def test_artist_search_ignores_case_and_accents(query, found):
+    from musicrec import taste
+
+    tiers = pd.DataFrame({S.ARTIST: ["Şebnem Ferah", "Beyoncé", "AC/DC", "Sigur Rós"]})
+    assert taste.search_artists(tiers, query)[S.ARTIST].tolist() == found
+
+
+def test_the_period_is_read_in_the_listeners_own_days():
+    from musicrec import clock, taste
+
+    # 03:30 UTC on 4 March is 21:30 on 3 March in Mexico City
+    plays = pd.DataFrame({S.TS: pd.to_datetime(["2024-03-04 03:30"], utc=True)})
+    assert len(taste.filter_period(plays, "2024-03-04", "2024-03-04")) == 1
+    local = clock.localize(plays, "America/Mexico_City")
+    assert len(taste.filter_period(local, "2024-03-04", "2024-03-04")) == 0
+    assert len(taste.filter_period(local, "2024-03-03", "2024-03-03")) == 1
+    assert taste.date_span(local) == (pd.Timestamp("2024-03-03").date(),) * 2

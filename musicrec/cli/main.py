@@ -6,9 +6,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from musicrec.cli import catalog, demo, evaluate, ingest, recommend, recommend_users
+from musicrec.cli import catalog, demo, evaluate, ingest, recommend, recommend_users, taste
 
-COMMANDS = (ingest, demo, catalog, recommend_users, recommend, evaluate)
+COMMANDS = (ingest, demo, catalog, recommend_users, recommend, evaluate, taste)
 """Sub-command modules, in the order ``musicrec --help`` lists them."""
 
 

@@ -30,26 +30,33 @@ def demo_data() -> DemoData:
     return generate()
 
 
-@st.cache_resource(show_spinner="Preparing the demo…")
-def demo_workspace(rule: CountingRule) -> Workspace:
-    """The demo's Workspace under ``rule``."""
+@st.cache_resource(show_spinner="Preparing the demo…", max_entries=4)
+def demo_workspace(rule: CountingRule, timezone: str = "UTC") -> Workspace:
+    """The demo's Workspace under ``rule``, read in the zone ``timezone``."""
     from musicrec.workspace import build_workspace
 
     data = demo_data()
     return build_workspace(
-        data.plays, data.catalog, community=data.community, library=data.library, rule=rule
-    )
+        data.plays, data.catalog, community=data.community, library=data.library, rule=rule,
+        timezone=timezone,
+    )  # fmt: skip
 
 
-@st.cache_resource(show_spinner="Training the recommender on the demo…")
-def demo_hybrid(rule: CountingRule) -> Hybrid:
-    """The demo's fitted Hybrid: loaded from models/ when a matching file exists, else fitted and saved."""
+@st.cache_resource(show_spinner="Training the recommender on the demo…", max_entries=4)
+def demo_hybrid(rule: CountingRule, timezone: str = "UTC") -> Hybrid:
+    """The demo's fitted Hybrid in ``timezone``.
+
+    In UTC (the demo listener's own zone) it is loaded from models/ when a matching file
+    exists, else fitted and saved; in another zone it is fitted in memory.
+    """
     from musicrec.errors import ModelFileError
     from musicrec.hybrid import Hybrid
     from musicrec.persistence import fingerprint, load_model, save_model
 
-    ws = demo_workspace(rule)
+    ws = demo_workspace(rule, timezone)
     fp = fingerprint(ws.items[[S.ITEM_ID]], ws.plays[[S.TS, S.ITEM_ID]])
+    if timezone != "UTC":  # fitted in memory only: one saved demo model, not one per zone
+        return Hybrid().fit(ws)
     try:
         return load_model("demo-hybrid", config=rule, data_fingerprint=fp)
     except ModelFileError:

@@ -29,18 +29,11 @@ def _pending_states() -> dict[str, float]:
     return {}
 
 
-def _has_secrets() -> bool:
-    try:
-        return len(st.secrets) > 0
-    except Exception:  # no secrets.toml, or one that does not parse: no secrets
-        return False
-
-
 def _spotify_config() -> SpotifyConfig | None:
     from musicrec.spotify import NotConfigured, SpotifyConfig
 
     try:
-        return SpotifyConfig.from_env(dict(st.secrets) if _has_secrets() else None)
+        return SpotifyConfig.from_env(state.app_secrets())
     except NotConfigured:
         return None
 
@@ -109,7 +102,8 @@ def spotify_panel() -> None:
     config = _spotify_config()
     if config is None:
         st.info(
-            "Spotify is not set up on this server (see “Connect Spotify” in the README).", icon="🔌"
+            "Logging in with Spotify is not set up here. Your data export above works without it.",
+            icon=":material/link_off:",
         )
         return
     session = state.spotify_session()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
+from musicrec import clock
 from musicrec.config import DEFAULT_COUNTING, CountingRule
 
 if TYPE_CHECKING:
@@ -54,26 +55,118 @@ class Key:
     """The connected SpotifySession (its token lives only here)."""
     SPOTIFY_ERROR = "spotify_error"
     """A Spotify log-in error to show once on Your data."""
+    TIMEZONE = "timezone"
+    """The IANA zone the person chose in the sidebar (absent: the default, see ``timezone``)."""
+    RESTORED = "restored"
+    """True once this session looked for data kept on this machine (``musicrec.local_data``)."""
+    KEEP_ERROR = "keep_error"
+    """Why the data could not be kept on this machine (shown once on Your data)."""
 
 
 DEMO = "demo"
 UPLOAD = "upload"
+LOCAL_ID = "local"
+"""The feedback id on a person's own machine (served: a random id per session)."""
+DEMO_TIMEZONE = "UTC"
+"""The fictional demo listener lives in UTC: their rhythms are generated on a UTC clock."""
 
 
 def _ss() -> Any:
     return st.session_state
 
 
+def app_secrets() -> dict | None:
+    """Streamlit secrets as a dict, or None when there are none (or they do not parse)."""
+    try:
+        return dict(st.secrets) if len(st.secrets) else None
+    except Exception:  # no secrets.toml, or one that does not parse: no secrets
+        return None
+
+
+def is_served() -> bool:
+    """True when the app is served to several people: nothing personal is kept between sessions
+    (``MUSICREC_SERVED=1`` or ``[musicrec] served = true`` in secrets; see ``local_data.served``)."""
+    from musicrec.local_data import served
+
+    return served(app_secrets())
+
+
 def init_state() -> None:
-    """Give this browser session its defaults (idempotent)."""
+    """Give this browser session its defaults, and on a person's own machine the data they kept
+    (idempotent: the kept data is read once per session)."""
     ss = _ss()
-    ss.setdefault(Key.SID, secrets.token_hex(8))
+    served = is_served()
+    ss.setdefault(Key.SID, secrets.token_hex(8) if served else LOCAL_ID)
     ss.setdefault(Key.SOURCE, DEMO)
     ss.setdefault(Key.UPLOADED, None)
     ss.setdefault(Key.CATALOG, None)
     ss.setdefault(Key.CATALOG_NAME, None)
     ss.setdefault(Key.COMMUNITY, None)
     ss.setdefault(Key.RULE, DEFAULT_COUNTING)
+    if not served and not ss.get(Key.RESTORED):
+        ss[Key.RESTORED] = True
+        _restore()
+
+
+def _restore() -> None:
+    from musicrec.local_data import LocalData
+
+    kept = LocalData()
+    history = kept.load_history()
+    if history is not None and (not history.plays.empty or not history.library.empty):
+        _ss()[Key.UPLOADED] = history
+        _ss()[Key.SOURCE] = UPLOAD
+    catalog, name, community = kept.load_catalog()
+    if catalog is not None:
+        _ss().update({Key.CATALOG: catalog, Key.CATALOG_NAME: name, Key.COMMUNITY: community})
+
+
+def _keep(action: str, save) -> None:
+    """Run ``save(LocalData())`` on a person's own machine; a failure is told, never raised."""
+    if is_served():
+        return
+    from musicrec.local_data import LocalData
+
+    try:
+        save(LocalData())
+    except (OSError, ValueError) as exc:  # a full disk or a read-only home: the session still works
+        _ss()[Key.KEEP_ERROR] = f"Could not keep {action} on this machine: {exc}"
+
+
+def kept_files() -> list[tuple[str, int]]:
+    """What is kept on this machine for this person: (file, bytes); empty when served."""
+    if is_served():
+        return []
+    from musicrec.local_data import LocalData
+
+    return LocalData().listing()
+
+
+def kept_where() -> str:
+    """The folder that keeps this person's data."""
+    from musicrec.local_data import data_dir
+
+    return str(data_dir())
+
+
+def pop_keep_error() -> str | None:
+    """Why the data could not be kept (shown once), or None."""
+    return _ss().pop(Key.KEEP_ERROR, None)
+
+
+def forget_my_data() -> None:
+    """Delete everything kept for this person (history, catalog choice, feedback) and show the demo."""
+    from musicrec.local_data import LocalData
+    from musicrec.ui.cache import feedback_store
+
+    if not is_served():
+        LocalData().forget()
+    feedback_store().forget(session_id())
+    ss = _ss()
+    for key in (Key.WORKSPACE, Key.WORKSPACE_KEY, Key.HYBRID, Key.LAST_REPORT, Key.QUALITY):
+        ss.pop(key, None)
+    ss.update({Key.UPLOADED: None, Key.CATALOG: None, Key.CATALOG_NAME: None,
+               Key.COMMUNITY: None, Key.SOURCE: DEMO})  # fmt: skip
 
 
 def session_id() -> str:
@@ -90,6 +183,32 @@ def set_rule(new: CountingRule) -> None:
     """Change the counting rule (the Workspace and model follow on next use)."""
     if new != rule():
         _ss()[Key.RULE] = new
+
+
+def browser_timezone() -> str | None:
+    """The visitor's browser time zone (IANA name), when the browser said it."""
+    try:
+        return st.context.timezone
+    except (AttributeError, RuntimeError):  # outside a browser session (bare mode)
+        return None
+
+
+def timezone() -> str:
+    """The listener's zone: the one chosen in the sidebar, else the browser's for their own data
+    (the demo's listener lives in ``DEMO_TIMEZONE``); always a known IANA name."""
+    return _zone(demo=is_demo())
+
+
+def _zone(demo: bool) -> str:
+    chosen = _ss().get(Key.TIMEZONE)
+    if chosen:
+        return clock.resolve(chosen)
+    return DEMO_TIMEZONE if demo else clock.resolve(browser_timezone())
+
+
+def set_timezone(name: str) -> None:
+    """Use the zone ``name`` for every hour and weekday (unknown names mean UTC)."""
+    _ss()[Key.TIMEZONE] = clock.resolve(name)
 
 
 # --- which data -------------------------------------------------------------------------
@@ -127,24 +246,41 @@ def source_label() -> str:
 
 
 def set_upload(result: IngestResult | None) -> None:
-    """Keep ``result`` as this session's data and switch to it (the Workspace is rebuilt on use)."""
+    """Keep ``result`` as this session's data and switch to it (the Workspace is rebuilt on use).
+
+    On a person's own machine it is also written to the data folder (without rows from the
+    Spotify API), so a refresh or a restart shows it again.
+    """
     ss = _ss()
     ss[Key.UPLOADED] = result
     ss[Key.SOURCE] = UPLOAD
     for key in (Key.WORKSPACE, Key.WORKSPACE_KEY, Key.HYBRID):
         ss.pop(key, None)
+    _keep("your history", lambda kept: kept.save_history(result))
 
 
 def upload_summary() -> str:
-    """What this session's upload holds, in words (plays and their dates, library rows, files)."""
-    t = uploaded().totals()
-    plays = (
-        f"{t['plays']:,} plays ({t['first'][:10]} to {t['last'][:10]})"
-        if t["plays"]
-        else "no plays"
-    )
-    library = f" and {t['library']:,} liked or playlist tracks" if t["library"] else ""
-    return f"{plays}{library} from {t['files']} file(s)"
+    """What this session's upload holds, in words: the plays that count (the same number the
+    Taste page shows, from the one load report), their dates, library rows, files, and what
+    was set apart and why."""
+    from musicrec import taste
+    from musicrec.history import load_report
+
+    up = uploaded()
+    report = load_report(up, rule())
+    counted = _upload_workspace().plays
+    if len(counted):
+        first, last = taste.date_span(counted)
+        plays = f"{report.plays:,} plays ({first} to {last})"
+    else:
+        plays = "no plays that count" if len(up.plays) else "no plays"
+    library = f" and {report.library:,} liked or playlist tracks" if report.library else ""
+    words = {"podcast": "podcast or audiobook plays", "unknown": "unknown tracks",
+             "short": f"shorter than {rule().min_ms_played // 1000} s",
+             "duplicate": "repeated plays", "bad": "records with unreadable values"}  # fmt: skip
+    parts = [f"{n:,} {words.get(k, k)}" for k, n in report.set_apart.items() if n]
+    aside = f"; set apart: {', '.join(parts)}" if parts else ""
+    return f"{plays}{library} from {report.files} file(s){aside}"
 
 
 def set_catalog(
@@ -155,6 +291,7 @@ def set_catalog(
     ss[Key.CATALOG] = catalog
     ss[Key.CATALOG_NAME] = name
     ss[Key.COMMUNITY] = community
+    _keep("the catalog choice", lambda kept: kept.save_catalog(catalog, name, community))
 
 
 def catalog_name() -> str | None:
@@ -163,34 +300,45 @@ def catalog_name() -> str | None:
 
 
 def raw_plays() -> pd.DataFrame:
-    """All plays of the current source before the counting rule (for skip rates)."""
+    """All plays of the current source before the counting rule (for skip rates), with ``ts``
+    in the listener's zone."""
     if is_demo():
         from musicrec.ui.cache import demo_data
 
-        return demo_data().plays
-    return uploaded().plays
+        return clock.localize(demo_data().plays, timezone())
+    return clock.localize(uploaded().plays, timezone())
 
 
 def evaluation_inputs() -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
-    """(raw plays, catalog, community) of the current source, for the Model quality page."""
+    """(raw plays in the listener's zone, catalog, community) of the current source, for the
+    Model quality page."""
     if is_demo():
         from musicrec.ui.cache import demo_data
 
         data = demo_data()
-        return data.plays, data.catalog, data.community
+        return raw_plays(), data.catalog, data.community
     ss = _ss()
-    return uploaded().plays, ss.get(Key.CATALOG), ss.get(Key.COMMUNITY)
+    return raw_plays(), ss.get(Key.CATALOG), ss.get(Key.COMMUNITY)
 
 
 def workspace() -> Workspace:
-    """The Workspace of the current source (built once per upload/catalog/rule change)."""
+    """The Workspace of the current source (built once per upload/catalog/rule/zone change).
+
+    It carries the listener's zone (``timezone``), so every hour and weekday the engines
+    learn and the pages show (``Workspace.local_plays``) is on the listener's own clock.
+    """
     if is_demo():
         from musicrec.ui.cache import demo_workspace
 
-        return demo_workspace(rule())
+        return demo_workspace(rule(), timezone())
+    return _upload_workspace()
+
+
+def _upload_workspace() -> Workspace:
     ss = _ss()
     up = uploaded()
-    key = (id(up), ss.get(Key.CATALOG_NAME), rule())
+    zone = _zone(demo=False)
+    key = (id(up), ss.get(Key.CATALOG_NAME), rule(), zone)
     if ss.get(Key.WORKSPACE_KEY) != key:
         from musicrec.workspace import build_workspace
 
@@ -201,6 +349,7 @@ def workspace() -> Workspace:
                 community=ss.get(Key.COMMUNITY),
                 library=up.library,
                 rule=rule(),
+                timezone=zone,
             )
         ss[Key.WORKSPACE] = ws
         ss[Key.WORKSPACE_KEY] = key
@@ -213,7 +362,7 @@ def hybrid() -> Hybrid:
     if is_demo():
         from musicrec.ui.cache import demo_hybrid
 
-        return demo_hybrid(rule())
+        return demo_hybrid(rule(), timezone())
     ws = workspace()
     ss = _ss()
     if Key.HYBRID not in ss:
@@ -238,7 +387,7 @@ def set_last_report(reports: list[FileReport]) -> None:
 
 
 def _quality_key() -> tuple:
-    return (source_label(), len(raw_plays()), catalog_name())
+    return (source_label(), len(raw_plays()), catalog_name(), timezone())
 
 
 def quality_result() -> Any | None:

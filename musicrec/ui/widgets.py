@@ -7,10 +7,12 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
 
+from musicrec import clock
 from musicrec.engines.base import ACTIVITIES, MOODS
 from musicrec.hybrid import BlendWeights, HybridConfig
 from musicrec.ui import state
@@ -24,6 +26,11 @@ if TYPE_CHECKING:  # plotly is imported by the pages that draw, not on the first
 
 PALETTE = ["#1DB954", "#4C78A8", "#F58518", "#E45756", "#72B7B2", "#EECA3B", "#B279A2",
            "#FF9DA6", "#9D755D", "#BAB0AC"]  # fmt: skip
+MOOD_COLORS = {
+    "energetic": "#F58518", "chill": "#72B7B2", "happy": "#EECA3B", "melancholic": "#4C78A8",
+    "party": "#E45756", "focused": "#9D755D", "romantic": "#FF9DA6", "workout": "#1DB954",
+}  # fmt: skip
+"""One colour per mood, the same in every chart."""
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 CUSTOM_MOOD = "custom (use the sliders)"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
@@ -50,6 +57,7 @@ def sidebar() -> None:
         elif st.button("Back to the demo", key="sidebar_demo"):
             state.use_demo()
             st.rerun()
+        timezone_picker("sidebar")
         with st.expander("Counting rule"):
             rule = state.rule()
             secs = st.slider(
@@ -62,6 +70,24 @@ def sidebar() -> None:
             state.set_rule(
                 dataclasses.replace(rule, min_ms_played=secs * 1000, include_podcasts=pods)
             )
+
+
+def timezone_picker(place: str = "sidebar") -> None:
+    """The listener's time zone (searchable IANA names); every hour and weekday follows it.
+
+    ``place`` names where it is drawn ("sidebar", or a page's name), so the sidebar's picker
+    and one on a page are separate widgets writing the same choice.
+    """
+    names = clock.timezone_names()
+    current = state.timezone()
+    pick = st.selectbox(
+        "Your time zone", names, index=names.index(current) if current in names else 0,
+        key=f"tz_{place}_{current}",
+        help="Hours and weekdays on every page are in this zone. It starts at your browser's.",
+    )  # fmt: skip
+    if pick != current:
+        state.set_timezone(pick)
+        st.rerun()
 
 
 def empty_state(
@@ -89,7 +115,10 @@ def chart(fig: go.Figure, key: str, height: int = 380) -> None:
         height=height, margin=dict(l=10, r=10, t=40, b=40), font=dict(size=13),
         legend=dict(orientation="h", yanchor="top", y=-0.18, x=0), colorway=PALETTE,
     )  # fmt: skip
-    st.plotly_chart(fig, key=key, width="stretch", theme="streamlit")
+    # no Plotly toolbar: on a phone it covers the title, and these charts need no zoom tools
+    st.plotly_chart(
+        fig, key=key, width="stretch", theme="streamlit", config={"displayModeBar": False}
+    )
 
 
 def progress_callback(bar: Any) -> Callable[[float, str], None]:
@@ -101,17 +130,116 @@ def progress_callback(bar: Any) -> Callable[[float, str], None]:
     return update
 
 
+_SHARE_WORDS = ("share", "rate")
+
+
+def _header(column: str) -> str:
+    words = column.removeprefix("contrib_").replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
+def table(frame: pd.DataFrame, key: str, **config: Any) -> None:
+    """A table in plain words: headers without snake_case, counts with thousands separators,
+    durations rounded, shares as %, dates as days. ``config`` overrides a column's config."""
+    columns: dict[str, Any] = {}
+    shown = frame.copy()
+    for col in frame.columns:
+        label = _header(str(col))
+        values = frame[col]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            columns[col] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
+        elif pd.api.types.is_bool_dtype(values):
+            columns[col] = st.column_config.CheckboxColumn(label)
+        elif pd.api.types.is_numeric_dtype(values):
+            if any(w in str(col) for w in _SHARE_WORDS):
+                columns[col] = st.column_config.NumberColumn(label, format="percent")
+            elif pd.api.types.is_integer_dtype(values) or str(col) in ("minutes", "hours", "plays"):
+                shown[col] = values.round(0).astype("Int64")
+                fmt = "plain" if col == "year" else "localized"
+                columns[col] = st.column_config.NumberColumn(label, format=fmt)
+            else:
+                columns[col] = st.column_config.NumberColumn(label, format="%.2f")
+        else:
+            columns[col] = st.column_config.TextColumn(label)
+    columns.update(config)
+    st.dataframe(shown, hide_index=True, key=key, column_config=columns)
+
+
 def format_report(reports: list[FileReport]) -> pd.DataFrame:
-    """Per-file report as a table: file, format, records, rows kept, status."""
+    """Per-file report as a table: file, format, records, rows kept, unreadable values, status."""
     return pd.DataFrame(
         {
             "file": [r.path for r in reports],
             "format": [r.format or "—" for r in reports],
             "records": [r.records for r in reports],
             "rows kept": [r.kept for r in reports],
-            "status": [f"❌ {r.error}" if r.error else "✅" for r in reports],
+            "unreadable values": [r.bad for r in reports],
+            "status": [
+                f"❌ {r.error}" if r.error else f"✅ {r.note or ''}".strip() for r in reports
+            ],
         }
     )
+
+
+def kept_table(kept: list[tuple[str, int]]) -> pd.DataFrame:
+    """The files kept on this machine, in plain words: file, size."""
+    return pd.DataFrame(
+        {
+            "file": [path for path, _ in kept],
+            "size": [f"{size / 1e6:,.1f} MB" if size >= 100_000 else f"{size / 1e3:,.0f} kB"
+                     for _, size in kept],
+        }
+    )  # fmt: skip
+
+
+def spotify_search_url(artist: object, track: object) -> str:
+    """open.spotify.com search for a track without a Spotify id (opens in the person's browser)."""
+    from urllib.parse import quote
+
+    return "https://open.spotify.com/search/" + quote(
+        f"{artist or ''} {track or ''}".strip(), safe=""
+    )
+
+
+def track_row(
+    row: Any, liked: bool, disliked: bool, on_feedback: Callable[[str, int], None]
+) -> None:
+    """One track of a list: rank, title, artist and reason; a link to Spotify (the track when it
+    has an id, else a search; none for the fictional demo); like and dislike buttons.
+
+    ``row`` has rank, track, artist, reason, track_uri and item_id (a recommendation row).
+    """
+    from musicrec.demo import DEMO_URI_PREFIX
+    from musicrec.export import spotify_url
+
+    uri = row.track_uri if isinstance(row.track_uri, str) else ""
+    url = spotify_url(uri)
+    if url:
+        link = f" · [Open in Spotify ↗]({url})"
+    elif not uri.startswith(DEMO_URI_PREFIX):
+        link = f" · [Search on Spotify ↗]({spotify_search_url(row.artist, row.track)})"
+    else:
+        link = ""
+    mark = " :material/favorite:" if liked else ""
+    with st.container(key=f"row_{row.rank}"):
+        st.markdown(
+            f"**{row.rank}. {plain(row.track)}** · {plain(row.artist)}{mark}  \n"
+            f":gray[{plain(row.reason)}]{link}"
+        )
+        with st.container(horizontal=True, gap="small"):
+            st.button(":material/thumb_up:", key=f"like_{row.item_id}", help="More like this",
+                      type="primary" if liked else "secondary", on_click=on_feedback,
+                      args=(row.item_id, 0 if liked else 1))  # fmt: skip
+            st.button(":material/thumb_down:", key=f"dislike_{row.item_id}", help="Never again",
+                      type="primary" if disliked else "secondary", on_click=on_feedback,
+                      args=(row.item_id, -1))  # fmt: skip
+
+
+def file_stem(summary: str) -> str:
+    """A file name from a playlist's one-line summary: "mood party · any · Friday 22:00" ->
+    "musicrec-party-any-friday-22-00"."""
+    words = re.sub(r"[^a-z0-9]+", "-", summary.lower().removeprefix("mood ")).strip("-")
+    return f"musicrec-{words[:60].rstrip('-')}" if words else "musicrec-playlist"
 
 
 # --- playlist controls ------------------------------------------------------------------
@@ -150,19 +278,24 @@ def playlist_controls(
     Args:
         liked: item ids this person liked (carried into the request).
         disliked: item ids this person disliked.
-        now: the time the hour and day sliders start at (default: now).
+        now: the time the hour and day sliders start at (default: now in the listener's zone).
 
     Returns:
         The request, blend weights and config the controls describe. Defaults come from
         ``BlendWeights`` and ``HybridConfig``, so the page and the CLI agree.
     """
-    now = now or dt.datetime.now()
+    now = now or dt.datetime.now(ZoneInfo(state.timezone()))
     defaults = HybridConfig()
     preset = st.selectbox("Mood", [CUSTOM_MOOD, *MOODS], key="pl_mood")
     custom = preset == CUSTOM_MOOD
-    valence = st.slider("Valence (sad → happy)", 0.0, 1.0, 0.6, 0.05, key="pl_valence",
+    # with a preset the sliders are greyed out and show the preset's own values (their own
+    # widgets, so the custom values come back when "custom" is chosen again)
+    from musicrec.engines.mood import mood_targets
+
+    v0, e0, suffix = (0.6, 0.5, "") if custom else (*mood_targets(preset), f"_{preset}")
+    valence = st.slider("Valence (sad → happy)", 0.0, 1.0, v0, 0.05, key=f"pl_valence{suffix}",
                         disabled=not custom)  # fmt: skip
-    energy = st.slider("Energy (calm → intense)", 0.0, 1.0, 0.5, 0.05, key="pl_energy",
+    energy = st.slider("Energy (calm → intense)", 0.0, 1.0, e0, 0.05, key=f"pl_energy{suffix}",
                        disabled=not custom)  # fmt: skip
     activity = st.selectbox("Activity", ["any", *ACTIVITIES], key="pl_activity")
     hour = st.slider("Hour of day", 0, 23, now.hour, key="pl_hour")

@@ -34,6 +34,9 @@ def start_server(tmp: Path) -> tuple[subprocess.Popen, str]:
         **os.environ,
         "MUSICREC_FEEDBACK_DB": str(tmp / "feedback.sqlite3"),
         "MUSICREC_CACHE_DIR": str(tmp / "cache"),
+        "MUSICREC_DATA_DIR": str(tmp / "data"),
+        # several browser contexts at once are several people: the served setting keeps them apart
+        "MUSICREC_SERVED": "1",
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", f"--server.port={port}",
