@@ -66,3 +66,18 @@ def localize(plays: pd.DataFrame, tz: str | None) -> pd.DataFrame:
 def label(tz: str | None) -> str:
     """How charts name the zone they are drawn in, e.g. "times in America/Mexico_City"."""
     return f"times in {resolve(tz)}"
+
+
+def from_wall_clock(plays: pd.DataFrame, tz: str | None) -> pd.DataFrame:
+    """A copy of ``plays`` whose ``ts``, read as UTC but really written on a ``tz`` wall clock
+    (a CSV whose times carry no zone), is corrected to the true instants, still in UTC.
+
+    "2024-01-01 10:00" written in Europe/Berlin becomes 09:00 UTC. A wall time that does not
+    exist (the spring-forward gap) moves forward; an ambiguous one (autumn) takes the first.
+    """
+    zone = resolve(tz)
+    if zone == DEFAULT_TIMEZONE or S.TS not in plays.columns or plays.empty:
+        return plays
+    wall = to_local(plays[S.TS], DEFAULT_TIMEZONE).dt.tz_localize(None)
+    true = wall.dt.tz_localize(zone, ambiguous=True, nonexistent="shift_forward")
+    return plays.assign(**{S.TS: true.dt.tz_convert(DEFAULT_TIMEZONE)})

@@ -36,6 +36,10 @@ if files and st.button("Load these files", type="primary", key="load_files"):
         ui.set_upload(result)
         ui.workspace()  # match now, while the person waits for the upload anyway
         st.rerun()  # the sidebar (drawn before this page) says "Your data" at once
+with st.expander("A CSV in another shape? Map its columns"):
+    mapped = st.file_uploader("CSV of plays", type=["csv", "tsv", "txt"], key="map_file")
+    if mapped is not None and (choice := ui.mapping_form(mapped.getvalue(), mapped.name)):
+        ui.load_mapped(mapped.name, mapped.getvalue(), *choice)
 report = ui.last_report()
 if report:
     bad = [r for r in report if r.error]

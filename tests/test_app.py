@@ -346,3 +346,24 @@ def test_served_to_several_people_nothing_is_kept(monkeypatch):
     again = fresh()
     assert any("Demo (fictional)" in m.value for m in again.sidebar.markdown)
     assert again.session_state["sid"] != at.session_state["sid"]
+
+
+def test_the_mapping_form_loads_a_csv_of_another_shape_in_its_own_time_zone():
+    csv = (
+        b"when,who,what,how long\n"
+        b"2024-01-01 10:00,Band A,Song 1,200000\n"
+        b"2024-01-01 11:00,Band B,Song 2,5000\n"
+        b"2024-07-01 10:00,Band A,Song 3,200000\n"
+    )
+    at = fresh("pages/your_data.py")
+    at.file_uploader(key="map_file").upload("export.csv", csv, "text/csv")
+    at.run()
+    assert at.selectbox(key="map_ts").options == ["when", "who", "what", "how long"]
+    at.selectbox(key="map_ms").set_value("how long")
+    at.selectbox(key="map_zone").set_value("Europe/Berlin")
+    at.button(key="FormSubmitter:map_form-Load with this mapping").click().run()
+    assert not at.exception, at.exception
+    # 2 plays count, 1 is under 30 s; Berlin wall clock: 10:00 is 09:00 UTC in winter, 08:00 in summer
+    assert any(s.value.startswith("Loaded 2 plays") for s in at.success)
+    ts = at.session_state["uploaded"].plays.sort_values("ts")["ts"].dt.strftime("%m-%d %H:%M")
+    assert ts.tolist() == ["01-01 09:00", "01-01 10:00", "07-01 08:00"]

@@ -259,6 +259,20 @@ def set_upload(result: IngestResult | None) -> None:
     _keep("your history", lambda kept: kept.save_history(result))
 
 
+def load_mapped(name: str, data: bytes, mapping: dict[str, str], zone: str) -> None:
+    """Load a CSV with a column mapping (times written in ``zone``) as this session's data."""
+    import dataclasses
+
+    from musicrec.history import load_generic_csv
+
+    result = load_generic_csv(name, data, mapping)
+    set_last_report(result.reports)
+    if result.plays.empty:
+        return
+    set_upload(dataclasses.replace(result, plays=clock.from_wall_clock(result.plays, zone)))
+    st.rerun()
+
+
 def upload_summary() -> str:
     """What this session's upload holds, in words: the plays that count (the same number the
     Taste page shows, from the one load report), their dates, library rows, files, and what

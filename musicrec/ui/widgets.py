@@ -242,6 +242,48 @@ def file_stem(summary: str) -> str:
     return f"musicrec-{words[:60].rstrip('-')}" if words else "musicrec-playlist"
 
 
+def csv_columns(data: bytes) -> list[str]:
+    """The header names of an uploaded comma-separated CSV, as the loader reads them."""
+    import csv
+    import io
+
+    head = data[:65_536].decode("utf-8-sig", errors="replace").splitlines()[:1]
+    names = next(csv.reader(io.StringIO(head[0])), []) if head else []
+    return [n.strip() for n in names if n.strip()][:200]
+
+
+def mapping_form(data: bytes, name: str) -> tuple[dict[str, str], str] | None:
+    """The column-mapping form for a CSV in a shape the app does not know.
+
+    Returns:
+        ({plays column: CSV column}, the time zone the times are written in) once the person
+        submits, else None.
+    """
+    from musicrec import schema as S
+
+    columns = csv_columns(data)
+    if len(columns) < 3:
+        st.error(f"{plain(name)} has no header row with at least three columns to map.")
+        return None
+    none = "—"
+    names = clock.timezone_names()
+    with st.form("map_form"):
+        c1, c2 = st.columns(2)
+        ts = c1.selectbox("Time of each play", columns, key="map_ts")
+        artist = c1.selectbox("Artist", columns, index=min(1, len(columns) - 1), key="map_artist")
+        track = c1.selectbox("Track", columns, index=min(2, len(columns) - 1), key="map_track")
+        album = c2.selectbox("Album (optional)", [none, *columns], key="map_album")
+        ms = c2.selectbox("Milliseconds played (optional)", [none, *columns], key="map_ms")
+        zone = c2.selectbox("Time zone the times are written in", names,
+                            index=names.index("UTC") if "UTC" in names else 0, key="map_zone",
+                            help="For times written without a zone; UTC if they are UTC.")  # fmt: skip
+        if not st.form_submit_button("Load with this mapping"):
+            return None
+    mapping = {S.TS: ts, S.ARTIST: artist, S.TRACK: track}
+    mapping.update({k: v for k, v in ((S.ALBUM, album), (S.MS_PLAYED, ms)) if v != none})
+    return mapping, zone
+
+
 # --- playlist controls ------------------------------------------------------------------
 
 
