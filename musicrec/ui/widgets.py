@@ -216,7 +216,7 @@ def track_row(
     url = spotify_url(uri)
     if url:
         link = f" · [Open in Spotify ↗]({url})"
-    elif not uri.startswith(DEMO_URI_PREFIX):
+    elif not uri.startswith(DEMO_URI_PREFIX) and not state.is_demo():
         link = f" · [Search on Spotify ↗]({spotify_search_url(row.artist, row.track)})"
     else:
         link = ""

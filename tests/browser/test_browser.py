@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -59,7 +60,9 @@ def _upload(page: Page, files: list[Path]) -> None:
         [str(f) for f in files]
     )
     page.get_by_role("button", name="Load these files").click()
-    expect(page.get_by_test_id("stAlert").filter(has_text="Loaded ")).to_be_visible(timeout=60_000)
+    # "Loaded N plays", not the "No history loaded yet" shown before (has_text ignores case)
+    loaded = page.get_by_test_id("stAlert").filter(has_text=re.compile(r"^Loaded \d"))
+    expect(loaded).to_be_visible(timeout=90_000)
     wait_idle(page)
 
 
@@ -109,8 +112,13 @@ def test_upload_a_real_history(page: Page, streamlit_url: str, shared_data: Path
     wait_idle(page)
     files = sorted((shared_data / "spotify-account-history" / "enzoscapinelli").glob("*.json"))
     _upload(page, files)
-    expect(page.get_by_test_id("stAlert").filter(has_text="Loaded 17,853 plays")).to_be_visible()
+    expect(page.get_by_test_id("stAlert").filter(has_text="Loaded 17,853 plays")).to_be_visible(
+        timeout=60_000
+    )
     page.screenshot(path=str(artifacts / "your_data_uploaded.png"), full_page=True)
     goto_page(page, "Playlist builder")
     page.wait_for_timeout(500)
     assert len(track_list(page)) == HybridConfig().k
+    # account data has no Spotify ids: every row links to a Spotify search for it instead
+    links = page.locator('[class*="st-key-row_"] a[href^="https://open.spotify.com/search/"]')
+    assert links.count() == HybridConfig().k
