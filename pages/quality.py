@@ -19,7 +19,11 @@ if ui.require_plays(ws):
         bar = st.progress(0.0, text="Starting…")
         plays, catalog, community = ui.evaluation_inputs()
         result = evaluate_history(
-            plays, catalog=catalog, community=community, progress=ui.progress_callback(bar)
+            plays,
+            catalog=catalog,
+            community=community,
+            timezone=ui.timezone(),
+            progress=ui.progress_callback(bar),
         )
         bar.empty()
         ui.set_quality_result(result)
