@@ -1,10 +1,17 @@
 """musicrec: the Streamlit entry point. Builds navigation and the shared sidebar, nothing else."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from musicrec import ui
 
-st.set_page_config(page_title="musicrec", page_icon=":material/headphones:", layout="wide")
+# a local icon: a Material icon would be fetched from fonts.gstatic.com (the app works offline)
+st.set_page_config(
+    page_title="musicrec",
+    page_icon=str(Path(__file__).parent / "assets" / "favicon.png"),
+    layout="wide",
+)
 ui.init_state()
 ui.handle_spotify_return()
 pages = [

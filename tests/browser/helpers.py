@@ -9,7 +9,8 @@ from playwright.sync_api import Page
 TRACK_LINE = re.compile(r"^\d+\. .+ · .+")
 
 
-def wait_idle(page: Page, timeout: float = 60_000) -> None:
+def wait_idle(page: Page, timeout: float = 120_000) -> None:
+    # two cores shared by many processes: a first demo page can take a minute to compute
     page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(
         timeout=timeout
     )
@@ -19,7 +20,7 @@ def goto_page(page: Page, name: str) -> None:
     wait_idle(page)  # a nav click during a rerun can be lost
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
     heading = "musicrec" if name == "Home" else name
-    page.get_by_role("heading", name=heading).first.wait_for(timeout=60_000)
+    page.get_by_role("heading", name=heading).first.wait_for(timeout=120_000)
     wait_idle(page)
 
 
