@@ -139,7 +139,16 @@ KNOWN: dict[str, tuple[str, ...]] = {
     "Bad Bunny": ("reggaeton", "latin", "urbano", "trap latino"),
     "KAROL G": ("reggaeton", "latin", "urbano"),
     "Taco Hemingway": ("polish", "hip hop", "rap"),
-    "Four Tet": ("electronic", "tronica", "idm", "house", "techno", "ambient", "downtempo"),
+    "Four Tet": (
+        "electronic",
+        "tronica",
+        "idm",
+        "intelligent dance",
+        "house",
+        "techno",
+        "ambient",
+        "downtempo",
+    ),
     "Aphex Twin": (
         "electronic",
         "tronica",
