@@ -250,6 +250,7 @@ def alongside_estimate(
     co = (m.T @ m).tocsr()
     co.setdiag(0)
     co.eliminate_zeros()
+    known = known[~known.index.duplicated(keep="first")]
     values = known.reindex(uniq).to_numpy(dtype=float).copy()
     have = ~np.isnan(values).any(axis=1)
     found = np.zeros(len(uniq), dtype=bool)
@@ -522,7 +523,7 @@ def level_errors(
             .mean()
         )
         others = full.artist_estimate(pd.unique(pk[~seed_mask]))[feats].dropna()
-        others = others[~others.index.isin(hidden)]
+        others = others[~others.index.isin(hidden) & ~others.index.isin(seeds.index)]
         near = alongside_estimate(plays, pk, pd.concat([seeds, others]), config)
         test = measured & pd.Series(pk).isin(hidden).to_numpy()
         pred = near.reindex(pk[test])[feats].to_numpy(dtype=float)
