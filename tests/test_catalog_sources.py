@@ -384,3 +384,34 @@ def test_https_certificates_are_verified(tmp_path):
     finally:
         s.httpd.shutdown()
     assert s.hits == [] and not list(tmp_path.glob("*.parquet"))  # no request got through
+
+
+def test_the_cli_lists_the_offered_catalogs(capsys):
+    import json
+
+    from musicrec.cli import main
+
+    assert main(["catalog", "list", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["key"] for r in rows] == [c.key for c in CATALOGS]
+    assert all(r["download_mb"] > 0 and r["terms"] and r["source"] for r in rows)
+    assert main(["catalog", "list"]) == 0
+    assert "spotify-tracks-114k" in capsys.readouterr().out
+
+
+def test_the_cli_fetches_a_registry_catalog_by_key(server, tmp_path, monkeypatch, capsys):
+    import musicrec.catalog_sources as cs
+    from musicrec.cli import main
+
+    body = HF.encode()
+    server.routes["/base/a.csv"] = (200, body, {})
+    src = CatalogSource("tiny", "Tiny", "one part", 1, "a test", "none",
+                        ((f"{server.url}/base/a.csv", hashlib.sha256(body).hexdigest(), len(body)),))  # fmt: skip
+    monkeypatch.setitem(cs.PINS, "tiny", (f"{server.url}/base/", ""))
+    monkeypatch.setattr(cs, "CATALOGS", (src,))
+    monkeypatch.setitem(cs.BY_KEY, "tiny", src)
+    monkeypatch.setenv("MUSICREC_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("MUSICREC_FETCH_ALLOW_HOSTS", "127.0.0.1")
+    assert main(["catalog", "fetch", "tiny"]) == 0
+    out = capsys.readouterr()
+    assert Path(out.out.strip()) == tmp_path / "catalogs" / "tiny.parquet" and "MB" in out.err
