@@ -48,6 +48,7 @@ from musicrec.catalog import (
     DEFAULT_CATALOG_LIMITS,
     CatalogLimits,
     CatalogLoad,
+    PartReport,
     read_catalog,
 )
 from musicrec.catalog_pins import PINS
@@ -589,6 +590,10 @@ def fetch_sources(
 def load_sources(keys: Iterable[str] | None = None, directory: Path | None = None) -> CatalogLoad:
     """Combine cached registry catalogs (default: every one cached) in registry order.
 
+    The combined catalog is itself cached (``combined/union-<fingerprint>.parquet``, the
+    fingerprint covering which files and their sizes and times), so a new session reads one
+    Parquet (0.7-0.8 s CPU measured for the five) instead of combining them again (3.9 s).
+
     Raises:
         CatalogError: when none of them is cached.
     """
@@ -598,7 +603,22 @@ def load_sources(keys: Iterable[str] | None = None, directory: Path | None = Non
     paths = [p for p in paths if p.exists()]
     if not paths:
         raise CatalogError("none of the offered catalogs is downloaded yet")
-    return read_catalog(paths)
+    stamp = "|".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in paths)
+    combined = d / "combined" / f"union-{hashlib.sha256(stamp.encode()).hexdigest()[:16]}.parquet"
+    names = [PartReport(display_name(p)) for p in paths]
+    if combined.exists():
+        try:
+            return CatalogLoad(read_catalog(combined).catalog, names)
+        except CatalogError:
+            combined.unlink(missing_ok=True)
+    load = read_catalog(paths)
+    combined.parent.mkdir(parents=True, exist_ok=True)
+    for old in combined.parent.glob("union-*.parquet"):
+        old.unlink(missing_ok=True)
+    with tempfile.NamedTemporaryFile(dir=combined.parent, suffix=".tmp", delete=False) as tmp:
+        load.catalog.to_parquet(tmp.name, index=False)
+    Path(tmp.name).replace(combined)
+    return load
 
 
 @dataclass(frozen=True)

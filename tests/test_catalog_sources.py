@@ -21,6 +21,7 @@ from musicrec.catalog_sources import (
     CatalogSource,
     FetchRules,
     cache_dir,
+    cached_catalogs,
     display_name,
     fetch_catalog,
     fetch_source,
@@ -324,6 +325,12 @@ def test_the_offered_catalogs_download_from_a_local_mirror(shared_data: Path, tm
     assert seen[-1] == cs.BY_KEY["hit-predictor-41k"].download_bytes
     combined = load_sources(directory=tmp_path)
     assert len(combined.catalog) > 40_560
+    cached = list((tmp_path / "combined").glob("union-*.parquet"))
+    assert len(cached) == 1
+    again = load_sources(directory=tmp_path)  # read from the combined cache
+    pd.testing.assert_frame_equal(again.catalog, combined.catalog)
+    assert list((tmp_path / "combined").glob("union-*.parquet")) == cached
+    assert {p.name for p in cached_catalogs(tmp_path)} == {p.name for p in paths}
     assert display_name(paths[0]) == "Hit predictor (1960s-2010s)"
     assert str(tmp_path) not in display_name(paths[0])
 
