@@ -65,8 +65,12 @@ _TRACK_METHODS = (S.MATCH_URI, S.MATCH_NAME, S.MATCH_FUZZY)
 class SoundConfig:
     """Defaults of the sound estimate."""
 
-    levels: tuple[str, ...] = (LEVEL_TRACK, LEVEL_ARTIST, LEVEL_GENRE, LEVEL_ALONGSIDE)
-    """Levels in use, in order. Each passed ``level_errors`` on the shared catalogs (see the README)."""
+    levels: tuple[str, ...] = (LEVEL_TRACK, LEVEL_ARTIST)
+    """Levels in use, in order. Only levels whose held-out MAE is at most ``max_error_ratio``
+    of the catalog mean's for both valence and energy (the mood needs both) are on by default.
+    Measured on the five offered catalogs (``benchmarks/bench_sound.py``, 2026-12-01): artist
+    0.67 / 0.53 (used); genre 0.81 / 0.71 and alongside 0.93 / 0.76 fail on valence, so
+    they are off unless asked for."""
     genre_prior_tracks: float = 20.0
     """A label's mean features are shrunk to the catalog mean as if it had this many extra tracks."""
     min_label_tracks: int = 5
