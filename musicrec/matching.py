@@ -512,9 +512,9 @@ def match_summary(plays_matched: pd.DataFrame) -> dict:
     """Every level of ``LEVELS`` with plays, hours and shares, as plain data (``--json``).
 
     Needs: match_method and ms_played (plays from ``match_plays`` after the counting rule). A
-    play whose sound the session propagation (``musicrec.sound``) estimated carries
-    ``sound_source == "alongside"`` and is counted there instead of "none"; without that column
-    the "alongside" level is 0.
+    play the catalog could not place whose sound ``musicrec.sound`` estimated from its genres or
+    from the sessions around it (``sound_source`` "genre" / "alongside") is counted at that level
+    instead of "none"; without that column those levels come from matching alone.
 
     Returns:
         {"counted_plays", "hours", "levels": [{"level", "plays", "share_plays", "hours",
@@ -527,10 +527,12 @@ def match_summary(plays_matched: pd.DataFrame) -> dict:
         else pd.Series(dtype="string")
     )
     if "sound_source" in plays_matched.columns:
-        along = (plays_matched["sound_source"].astype("string") == "alongside").fillna(False)
-        method = method.mask(
-            along.to_numpy(dtype=bool) & (method == S.MATCH_NONE).to_numpy(dtype=bool), "alongside"
-        )
+        # a play the catalog could not place may still get a sound from the session graph
+        # (alongside) or from its artist's genres (musicrec.sound): count it at that level
+        source = plays_matched["sound_source"].astype("string").fillna("")
+        unplaced = (method == S.MATCH_NONE).to_numpy(dtype=bool)
+        for level in ("genre", "alongside"):
+            method = method.mask(unplaced & (source == level).to_numpy(dtype=bool), level)
     ms = pd.to_numeric(plays_matched.get(S.MS_PLAYED), errors="coerce")
     ms = ms.fillna(0).astype(float) if ms is not None else pd.Series(0.0, index=plays_matched.index)
     g = pd.DataFrame({"level": method, "ms": ms}).groupby("level")["ms"].agg(["size", "sum"])

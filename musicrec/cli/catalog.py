@@ -81,7 +81,13 @@ def run_match(args: argparse.Namespace) -> int:
     from musicrec.matching import match_plays, match_report, match_summary
 
     plays = apply_counting_rule(load_paths(args.history).plays, DEFAULT_COUNTING)
-    matched = match_plays(plays, load_catalog(args.catalog))
+    catalog = load_catalog(args.catalog)
+    matched = match_plays(plays, catalog)
+    if len(matched):
+        from musicrec.sound import SOUND_SOURCE, SoundModel, estimate_plays
+
+        estimates = estimate_plays(matched, SoundModel().fit(catalog))
+        matched = matched.assign(**{SOUND_SOURCE: estimates[SOUND_SOURCE]})
     if args.json:
         print(json.dumps(match_summary(matched)))
         return 0
