@@ -3,7 +3,7 @@
 import streamlit as st
 
 from musicrec import ui
-from musicrec.export import to_csv, to_json, to_m3u
+from musicrec.export import playlist_filename, playlist_title, to_csv, to_json, to_m3u
 
 st.title("Playlist builder")
 ws = ui.workspace()
@@ -41,11 +41,26 @@ def builder() -> None:
             contrib = [c for c in recs.columns if c.startswith("contrib_")]
             st.dataframe(recs[["rank", "track", "artist", *contrib, "feature_source"]], hide_index=True, key="contrib_table",
                          column_config={c: st.column_config.ProgressColumn(c.removeprefix("contrib_"), min_value=0.0, max_value=0.6, format="%.2f") for c in contrib})  # fmt: skip
-        stem = ui.file_stem(settings.summary)
+        req = settings.request
+        title = playlist_title(req.mood or "custom", req.activity, req.hour)
         e1, e2, e3, e4 = st.columns(4)
-        e1.download_button("CSV", to_csv(recs), f"{stem}.csv", "text/csv", key="dl_csv")
-        e2.download_button("JSON", to_json(recs), f"{stem}.json", "application/json", key="dl_json")
-        e3.download_button("M3U", to_m3u(recs), f"{stem}.m3u", "audio/x-mpegurl", key="dl_m3u")
+        e1.download_button(
+            "CSV", to_csv(recs), playlist_filename(title, ".csv"), "text/csv", key="dl_csv"
+        )
+        e2.download_button(
+            "JSON",
+            to_json(recs),
+            playlist_filename(title, ".json"),
+            "application/json",
+            key="dl_json",
+        )
+        e3.download_button(
+            "M3U",
+            to_m3u(recs, title),
+            playlist_filename(title, ".m3u"),
+            "audio/x-mpegurl",
+            key="dl_m3u",
+        )
         ui.save_to_spotify_button(recs)
         if e4.button("Clear feedback", key="clear_feedback"):
             store.clear(sid)

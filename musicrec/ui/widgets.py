@@ -235,13 +235,6 @@ def track_row(
                       args=(row.item_id, -1))  # fmt: skip
 
 
-def file_stem(summary: str) -> str:
-    """A file name from a playlist's one-line summary: "mood party · any · Friday 22:00" ->
-    "musicrec-party-any-friday-22-00"."""
-    words = re.sub(r"[^a-z0-9]+", "-", summary.lower().removeprefix("mood ")).strip("-")
-    return f"musicrec-{words[:60].rstrip('-')}" if words else "musicrec-playlist"
-
-
 def csv_columns(data: bytes) -> list[str]:
     """The header names of an uploaded comma-separated CSV, as the loader reads them."""
     import csv
