@@ -84,6 +84,14 @@ def spotify_url(uri: object) -> str | None:
     return None
 
 
+def spotify_search_url(artist: object, track: object) -> str:
+    """open.spotify.com search for a track without a Spotify id (opens in the person's browser)."""
+    from urllib.parse import quote
+
+    query = f"{clean_text(artist)} {clean_text(track)}".strip()
+    return "https://open.spotify.com/search/" + quote(query, safe="")
+
+
 def to_m3u(recs: pd.DataFrame, title: str = "musicrec playlist") -> bytes:
     """Extended M3U: ``#EXTINF:<seconds>,<artist> - <title>`` then the track's location.
 

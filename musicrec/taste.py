@@ -92,6 +92,25 @@ def top_tracks(plays: pd.DataFrame, n: int = 10, by: str = "plays") -> pd.DataFr
     return _top(plays, [S.TRACK, S.ARTIST], n, by)
 
 
+def top_tracks_linked(plays: pd.DataFrame, n: int = 10, by: str = "plays") -> pd.DataFrame:
+    """``top_tracks`` plus a ``spotify`` column: the track's open.spotify.com page when a play
+    of it has a Spotify id, else a Spotify search for it; missing for the fictional demo's tracks.
+    """
+    from musicrec.demo import DEMO_URI_PREFIX
+    from musicrec.export import spotify_search_url, spotify_url
+
+    top = top_tracks(plays, n, by)
+    known = plays.dropna(subset=[S.TRACK_URI]).groupby([S.TRACK, S.ARTIST])[S.TRACK_URI].first()
+    links = []
+    for track, artist in zip(top[S.TRACK], top[S.ARTIST], strict=True):
+        uri = known.get((track, artist))
+        if isinstance(uri, str) and uri.startswith(DEMO_URI_PREFIX):
+            links.append(None)
+        else:
+            links.append(spotify_url(uri) or spotify_search_url(artist, track))
+    return top.assign(spotify=links)
+
+
 def top_albums(plays: pd.DataFrame, n: int = 10, by: str = "plays") -> pd.DataFrame:
     """Columns album, artist, plays, minutes (plays without an album are left out)."""
     return _top(plays.dropna(subset=[S.ALBUM]), [S.ALBUM, S.ARTIST], n, by)

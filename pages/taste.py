@@ -38,7 +38,7 @@ if ui.require_plays(ws):
             ui.chart(px.bar(top[::-1], x=by, y="artist", orientation="h", title="Top artists"),
                      key="top_artists")  # fmt: skip
         with t2:
-            ui.table(taste.top_tracks(sel, 25, by), key="top_tracks")
+            ui.table(taste.top_tracks_linked(sel, 25, by), key="top_tracks")
         with t3:
             ui.table(taste.top_albums(sel, 25, by), key="top_albums")
         with t4:

@@ -182,3 +182,17 @@ def test_the_period_is_read_in_the_listeners_own_days():
     assert len(taste.filter_period(local, "2024-03-04", "2024-03-04")) == 0
     assert len(taste.filter_period(local, "2024-03-03", "2024-03-03")) == 1
     assert taste.date_span(local) == (pd.Timestamp("2024-03-03").date(),) * 2
+
+
+def test_top_tracks_link_to_spotify_or_a_search_and_demo_tracks_nowhere():
+    from musicrec import taste
+
+    ts = pd.to_datetime(["2024-01-01 10:00"] * 4, utc=True)
+    plays = pd.DataFrame({S.TS: ts, S.TRACK: ["Known", "Known", "Unknown", "Fictional"],
+                          S.ARTIST: ["A", "A", "B & C", "D"], S.MS_PLAYED: 200_000,
+                          S.TRACK_URI: ["spotify:track:4uLU6hMCjMI75M1A2tKUQC", None, None,
+                                        "musicrec:track:abcdefghijklmnopqrstuvwx"]})  # fmt: skip
+    top = taste.top_tracks_linked(plays, 3).set_index(S.TRACK)["spotify"]
+    assert top["Known"] == "https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC"
+    assert top["Unknown"] == "https://open.spotify.com/search/B%20%26%20C%20Unknown"
+    assert pd.isna(top["Fictional"])  # no link at all

@@ -148,6 +148,8 @@ def table(frame: pd.DataFrame, key: str, **config: Any) -> None:
         values = frame[col]
         if pd.api.types.is_datetime64_any_dtype(values):
             columns[col] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
+        elif col == "spotify":
+            columns[col] = st.column_config.LinkColumn("Spotify", display_text="Open ↗")
         elif pd.api.types.is_bool_dtype(values):
             columns[col] = st.column_config.CheckboxColumn(label)
         elif pd.api.types.is_numeric_dtype(values):
@@ -192,15 +194,6 @@ def kept_table(kept: list[tuple[str, int]]) -> pd.DataFrame:
     )  # fmt: skip
 
 
-def spotify_search_url(artist: object, track: object) -> str:
-    """open.spotify.com search for a track without a Spotify id (opens in the person's browser)."""
-    from urllib.parse import quote
-
-    return "https://open.spotify.com/search/" + quote(
-        f"{artist or ''} {track or ''}".strip(), safe=""
-    )
-
-
 def track_row(
     row: Any, liked: bool, disliked: bool, on_feedback: Callable[[str, int], None]
 ) -> None:
@@ -210,7 +203,7 @@ def track_row(
     ``row`` has rank, track, artist, reason, track_uri and item_id (a recommendation row).
     """
     from musicrec.demo import DEMO_URI_PREFIX
-    from musicrec.export import spotify_url
+    from musicrec.export import spotify_search_url, spotify_url
 
     uri = row.track_uri if isinstance(row.track_uri, str) else ""
     url = spotify_url(uri)
