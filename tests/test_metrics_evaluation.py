@@ -257,3 +257,20 @@ def test_starting_weights_keep_defaults_when_tuning_left_only_play_counts():
     assert w.collaborative == 0.0
     assert (w.co_listening, w.content, w.context) == (d.co_listening, d.content, d.context)
     assert starting_weights(EvaluationResult()).weights == d  # nothing measured: the defaults
+
+
+@pytest.mark.parametrize(
+    ("n", "r", "k", "expected"),
+    [
+        (10, 1, 10, 1.0),  # a top 10 of 10 candidates always holds the one new artist
+        (100, 1, 10, 0.1),
+        (20, 2, 1, 0.1),
+        (20, 2, 2, 1 - (18 / 20) * (17 / 19)),
+        (5, 0, 3, 0.0),
+    ],
+)
+def test_chance_hit_rate_is_hypergeometric(n, r, k, expected):
+    from musicrec.evaluation.discovery import chance_hit_rate, chance_note
+
+    assert chance_hit_rate(n, r, k) == pytest.approx(expected)
+    assert (chance_note(n, r, k) is None) == (expected < 0.5)

@@ -152,7 +152,9 @@ def artist_discovery(
         row["novelty"] = novelty(ranked, p_artist, config.k)
         rows[name] = row
     table = discovery_table(rows, config.k)
+    table["candidates"] = int(candidates.sum())
     table["relevant"] = len(relevant)
+    table["chance hit rate"] = chance_hit_rate(int(candidates.sum()), len(relevant), config.k)
     return table
 
 
@@ -249,7 +251,34 @@ def track_discovery(
             (feats[top_tracks] - np.nanmean(feats, axis=0)) / (np.nanstd(feats, axis=0) + 1e-9)
         )
         rows[name] = row
-    return discovery_table(rows, config.k)
+    table = discovery_table(rows, config.k)
+    table["candidates"] = n_art
+    table["relevant"] = len(d.relevant)
+    table["chance hit rate"] = chance_hit_rate(n_art, len(d.relevant), config.k)
+    return table
+
+
+def chance_hit_rate(n_candidates: int, n_relevant: int, k: int = 10) -> float:
+    """Probability that a random top ``k`` of ``n_candidates`` holds at least one of the
+    ``n_relevant`` (hypergeometric): when it is near 1, hit rate cannot separate models."""
+    if n_candidates <= 0 or n_relevant <= 0:
+        return 0.0
+    miss = 1.0
+    for i in range(min(k, n_candidates)):
+        miss *= max(n_candidates - n_relevant - i, 0) / (n_candidates - i)
+    return 1.0 - miss
+
+
+def chance_note(n_candidates: int, n_relevant: int, k: int = 10) -> str | None:
+    """A plain note when a random top ``k`` would already hit half the time or more."""
+    p = chance_hit_rate(n_candidates, n_relevant, k)
+    if p < 0.5:
+        return None
+    return (
+        f"Discovery: {n_relevant} of the {n_candidates} candidate artists are new ones you went on "
+        f"to play, so even a random top {k} holds one {p:.0%} of the time. Hit rate cannot tell "
+        f"the models apart here; compare NDCG@{k}, which rewards ranking them first."
+    )
 
 
 def discovery_table(rows: dict[str, dict], k: int = 10) -> pd.DataFrame:

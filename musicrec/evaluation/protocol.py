@@ -346,7 +346,7 @@ def evaluate_history(
     Returns:
         The tables per task, the tuned weights and notes.
     """
-    from musicrec.evaluation.discovery import track_discovery
+    from musicrec.evaluation.discovery import chance_note, track_discovery
     from musicrec.evaluation.tuning import UNTUNED, tune_weights
     from musicrec.history import apply_counting_rule
     from musicrec.matching import match_plays
@@ -384,6 +384,9 @@ def evaluate_history(
     disc = track_discovery(scorer, train, test, config, weights["discovery"])
     if disc is not None:
         result.tables["discovery"] = disc
+        note = chance_note(int(disc["candidates"].iloc[0]), int(disc["relevant"].iloc[0]), config.k)
+        if note is not None:
+            result.notes.append(note)
     else:
         result.notes.append(
             "Discovery needs a catalog or community (candidate artists you never played)."
