@@ -13,6 +13,7 @@ if ws.items.empty:
     )
     st.stop()
 model = ui.hybrid()
+words = ui.prompt_lookups(ws)
 store = ui.feedback_store()
 sid = ui.session_id()
 
@@ -23,14 +24,17 @@ def _feedback(item_id: str, value: int) -> None:
 
 @st.fragment
 def builder() -> None:
+    reading = ui.prompt_box(words)
     controls, listing = st.columns([1, 2.2])
     with controls:
         settings = ui.playlist_controls(store.liked(sid), store.disliked(sid))
-    recs = model.recommend(settings.request, settings.weights, settings.config)
+    recs = ui.prompt_list(settings, reading, model, words)
     with listing:
         if recs.empty:
             ui.empty_state(
-                "No track fits these settings: loosen “Only tracks I have never played”.", page=None
+                "No track fits these settings: take a chip off the prompt, or loosen “Only tracks"
+                " I have never played”.",
+                page=None,
             )
             return
         st.markdown(f"**{len(recs)} tracks · {ui.plain(settings.summary)}**")

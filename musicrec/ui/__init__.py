@@ -3,12 +3,14 @@
 - ``state``: this browser session's data, by name (pages never read raw session keys).
 - ``cache``: the cached demo, its fitted model and the feedback store.
 - ``widgets``: the sidebar, empty states, charts, progress and the playlist controls.
+- ``prompt_box``: the builder's prompt (say the moment in words), its chips and its list.
 - ``spotify_panel``: connect / import / disconnect and "Save to Spotify".
 
 Pages use ``from musicrec import ui`` and the names re-exported here.
 """
 
 from musicrec.ui.cache import demo_data, demo_hybrid, demo_workspace, feedback_store
+from musicrec.ui.prompt_box import prompt_box, prompt_list, prompt_lookups
 from musicrec.ui.spotify_panel import handle_spotify_return, save_to_spotify_button, spotify_panel
 from musicrec.ui.state import (
     catalog_name,
@@ -87,6 +89,9 @@ __all__ = [
     "playlist_controls",
     "pop_keep_error",
     "progress_callback",
+    "prompt_box",
+    "prompt_list",
+    "prompt_lookups",
     "quality_result",
     "raw_plays",
     "require_plays",
