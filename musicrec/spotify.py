@@ -188,7 +188,9 @@ def browser_key(cookies: Mapping[str, str]) -> str:
     """
     import hashlib
 
-    raw = cookies.get(BROWSER_COOKIE) or ""
+    raw = cookies.get(BROWSER_COOKIE)
+    if not isinstance(raw, str) or not raw:
+        return ""
     parts = raw.split("|")
     token = raw.encode()
     if len(parts) == 4 and parts[0] == "2":
@@ -198,7 +200,7 @@ def browser_key(cookies: Mapping[str, str]) -> str:
             mask = masked = b""
         if mask:
             token = bytes(b ^ mask[i % len(mask)] for i, b in enumerate(masked))
-    return hashlib.sha256(b"musicrec-browser\0" + token).hexdigest() if raw else ""
+    return hashlib.sha256(b"musicrec-browser\0" + token).hexdigest()
 
 
 class PendingLogins:

@@ -255,4 +255,4 @@ def test_app_rejects_a_forged_state(spotify_env):
     at.run()
     assert "spotify" not in at.session_state
     at.switch_page("pages/your_data.py").run()
-    assert any("expired or was not issued here" in e.value for e in at.error)
+    assert any("started in another browser" in e.value for e in at.error)

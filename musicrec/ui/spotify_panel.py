@@ -8,7 +8,6 @@ import adds and a disconnect removes is decided in ``musicrec.spotify_import``.
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -19,14 +18,24 @@ from musicrec.ui.widgets import plain, progress_callback
 if TYPE_CHECKING:
     import pandas as pd
 
-    from musicrec.spotify import SpotifyConfig
+    from musicrec.spotify import PendingLogins, SpotifyConfig
 
 _STATE_TTL_S = 600
 
 
 @st.cache_resource
-def _pending_states() -> dict[str, float]:
-    return {}
+def _pending_logins() -> PendingLogins:
+    """Log-in states waiting for Spotify's redirect back, server-wide, each bound to its browser."""
+    from musicrec.spotify import PendingLogins
+
+    return PendingLogins(ttl_s=_STATE_TTL_S)
+
+
+def _browser() -> str:
+    """This browser, as ``musicrec.spotify.browser_key`` names it (from its cookie)."""
+    from musicrec.spotify import browser_key
+
+    return browser_key(st.context.cookies)
 
 
 def _spotify_config() -> SpotifyConfig | None:
@@ -47,16 +56,17 @@ def handle_spotify_return() -> None:
     if "code" not in params and "error" not in params:
         return
     code, oauth_state = params.get("code"), params.get("state")
-    issued = _pending_states().pop(oauth_state or "", None)
+    redeemed = code is not None and _pending_logins().redeem(oauth_state, _browser())
     for key in ("code", "state", "error"):
         params.pop(key, None)
     config = _spotify_config()
     if config is None or code is None:
         state.set_spotify_error("Spotify log-in was cancelled or is not configured.")
         return
-    if issued is None or time.time() - issued > _STATE_TTL_S:
+    if not redeemed:
         state.set_spotify_error(
-            "The Spotify log-in link expired or was not issued here: connect again."
+            "This Spotify log-in link expired, was used already or was started in another "
+            "browser: connect again from this browser."
         )
         return
     session = SpotifySession(config)
@@ -88,7 +98,7 @@ def _import(session) -> None:
 
 def spotify_panel() -> None:
     """Connect / import / disconnect, on the Your data page."""
-    from musicrec.spotify import SpotifySession, new_state
+    from musicrec.spotify import SpotifySession
     from musicrec.spotify_import import without_spotify
 
     st.header("Spotify account")
@@ -108,8 +118,7 @@ def spotify_panel() -> None:
         return
     session = state.spotify_session()
     if session is None or not session.connected:
-        oauth_state = new_state()
-        _pending_states()[oauth_state] = time.time()
+        oauth_state = _pending_logins().issue(_browser(), session=state.session_id())
         st.link_button("Connect Spotify", SpotifySession(config).authorize_url(oauth_state))
         return
     c1, c2 = st.columns(2)
