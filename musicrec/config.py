@@ -41,3 +41,36 @@ class IngestLimits:
 
 DEFAULT_COUNTING = CountingRule()
 DEFAULT_LIMITS = IngestLimits()
+
+
+@dataclass(frozen=True)
+class ShowRules:
+    """How podcast and audiobook shows are told apart from music in exports that mix them.
+
+    Old account exports (before Spotify split ``StreamingHistory_music_``/``_podcast_``)
+    hold episodes with the show as ``artistName``. An "artist" is taken for a show when one
+    of these holds (checked on its plays that carry no Spotify label, i.e. no track URI):
+    it is among the shows of ``YourLibrary.json``; its name says podcast; at least
+    ``min_long_titles`` of its titles were played ``long_ms`` or longer in one go, and they
+    are at least ``min_long_share`` of its titles; most of its titles look like episodes
+    ("#12", "Ep. 3", "Episode", "Folge"...) and one was played long; or it has at most
+    ``few_titles`` titles and one was played ``very_long_ms`` or longer. Measured on the
+    shared real histories: every show named in them is caught except two with one short
+    title each, and no music artist is.
+    """
+
+    long_ms: int = 12 * 60_000
+    """A title played at least this long in one go is long (few songs are; episodes are)."""
+    min_long_titles: int = 2
+    """An artist needs at least this many long titles..."""
+    min_long_share: float = 0.5
+    """...making up at least this share of its distinct titles."""
+    few_titles: int = 2
+    """An artist with at most this many titles..."""
+    very_long_ms: int = 28 * 60_000
+    """...is a show when one of them was played this long (longer than nearly any song)."""
+    min_episode_share: float = 0.5
+    """Share of titles that look like episodes (with one long) that makes an artist a show."""
+
+
+DEFAULT_SHOWS = ShowRules()

@@ -463,6 +463,93 @@ def test_size_message_uses_mib_for_a_mib_limit():
     assert "512.00 MiB is over the 512 MiB limit" in result.reports[0].error
 
 
+def _old_account_export() -> tuple[list[dict], dict, dict[str, int]]:
+    """An account export from before Spotify split music and podcasts, with a known answer.
+
+    Returns the StreamingHistory records, a YourLibrary.json and the plays of each show.
+    """
+    t0 = pd.Timestamp("2021-03-01 07:00")
+    recs: list[dict] = []
+
+    def play(artist: str, track: str, minutes: float) -> None:
+        end = t0 + pd.Timedelta(minutes=7 * len(recs))
+        recs.append({"endTime": end.strftime("%Y-%m-%d %H:%M"), "artistName": artist,
+                     "trackName": track, "msPlayed": int(minutes * 60_000)})  # fmt: skip
+
+    for a in range(20):
+        for t in range(10):
+            for _ in range(3):
+                play(f"Band {a}", f"Song {a}.{t}", 3 + (a + t) % 3)
+    play("Prog Band", "A Twenty-Minute Suite", 20)  # one long song among many short ones
+    for t in range(9):
+        play("Prog Band", f"Short {t}", 4)
+    play("Drone Band", "Dopesmoker", 63)  # an hour-long song, one of fifteen
+    for t in range(14):
+        play("Drone Band", f"Riff {t}", 6)
+    for e in range(40):  # a sports show: many distinct long episodes
+        play("Daily Sports Talk", f"Monday recap {e}: the league", 30 + e % 30)
+        play("Daily Sports Talk", f"Monday recap {e}: the league", 2)  # resumed later
+    for e in range(6):  # short episodes, titled like episodes, one played long
+        play("Tiny Stories", f"Ep. {e + 1} - A story", 15 if e == 0 else 8)
+    play("Followed Show", "Trailer", 2)  # short, but in YourLibrary.json's shows
+    play("Followed Show", "Why we started", 3)
+    library = {"tracks": [{"artist": "Band 1", "album": "x", "track": "Song 1.1",
+                           "uri": "spotify:track:1234567890123456789012"}],
+               "shows": [{"name": "Followed Show", "publisher": "Someone"}], "episodes": []}  # fmt: skip
+    return recs, library, {"Daily Sports Talk": 80, "Tiny Stories": 6, "Followed Show": 2}
+
+
+def test_podcasts_mixed_into_an_old_account_export_are_set_apart():
+    recs, library, show_plays = _old_account_export()
+    result = load_uploads(
+        [("StreamingHistory0.json", _json(recs)), ("YourLibrary.json", _json(library))]
+    )
+    podcast = result.plays[result.plays[S.KIND] == S.KIND_PODCAST]
+    assert podcast[S.ARTIST].value_counts().to_dict() == show_plays
+    assert set(result.shows["artist"]) == set(show_plays)
+    reasons = dict(zip(result.shows["artist"], result.shows["reason"], strict=True))
+    assert "YourLibrary" in reasons["Followed Show"] and "episodes" in reasons["Tiny Stories"]
+    counted = apply_counting_rule(result.plays, CountingRule())
+    assert set(counted[S.ARTIST]) == {f"Band {a}" for a in range(20)} | {"Prog Band", "Drone Band"}
+    assert len(counted) == 600 + 10 + 15  # every music play, none of the show's
+    report = load_report(result)
+    assert report.set_apart["podcast"] == sum(show_plays.values())
+    show_ms = sum(r["msPlayed"] for r in recs if r["artistName"] in show_plays)
+    assert report.hours_apart["podcast"] == pytest.approx(show_ms / 3_600_000)
+    assert report.shows[0] == "Daily Sports Talk"  # most hours first
+    back = move_artist(CountingRule(), "Daily Sports Talk", to="music")
+    assert load_report(result, back).plays == 625 + 80  # all of its plays count again
+
+
+def test_labelled_plays_are_never_judged_by_length():
+    """Extended history says what each play is: a long track with a URI stays music."""
+    long_song = {**EXTENDED[0], "ms_played": 40 * 60_000}
+    songs = [{**long_song, "ts": f"2024-02-0{d}T10:00:00Z"} for d in range(1, 4)]
+    result = load_uploads([("x.json", _json(songs))])
+    assert set(result.plays[S.KIND]) == {S.KIND_MUSIC} and result.shows.empty
+
+
+def test_no_shared_history_loses_music_to_the_podcast_rules(shared_data: Path):
+    """Histories whose podcasts Spotify already split off lose no artist; mixed ones lose only shows."""
+    root = shared_data / "spotify-account-history"
+    split = ["egonik-unlp", "justsujay", "sinzys", "xkitsune47", "mohammaddsameer"]
+    for person in split:
+        result = load_paths([root / person])
+        assert result.shows.empty, (person, list(result.shows["artist"]))
+    mixed = {"chadallison": ("Last Podcast On The Left", "Huberman Lab"),
+             "barbarosacet": ("KALT'ın Podcast'i",)}  # fmt: skip
+    for person, known_shows in mixed.items():
+        result = load_paths([root / person])
+        shows = set(result.shows["artist"])
+        assert set(known_shows) <= shows
+        # every artist taken for a show has mostly long or episode-like plays, or says so
+        assert all(r != "" for r in result.shows["reason"])
+        music = result.plays[result.plays[S.KIND] == S.KIND_MUSIC]
+        assert not (set(music[S.ARTIST]) & shows)
+    bar = load_report(load_paths([root / "barbarosacet"]))
+    assert bar.hours_apart["podcast"] > 400  # the show that was #1 "artist" by hours
+
+
 def test_size_limit_is_configurable():
     limits = IngestLimits(max_file_bytes=100)
     result = load_uploads([("big.json", _json(ACCOUNT))], limits=limits)

@@ -57,6 +57,8 @@ class Parsed:
     library: pd.DataFrame | None = None
     bad: int = 0
     """Records left out because a value in them could not be read (counted, never silent)."""
+    shows: tuple[str, ...] = ()
+    """Podcast shows the person follows (YourLibrary.json "shows"), to tell episodes apart."""
 
 
 NOT_LISTENING_FILES = frozenset(
@@ -585,7 +587,12 @@ def parse_library(path: str, payload: dict) -> Parsed:
         S.ADDED_AT: [None] * n,
         S.SOURCE: [path] * n,
     }
-    return Parsed(SPOTIFY_LIBRARY, records, library=_library_frame(rows, n))
+    shows = tuple(
+        s["name"]
+        for s in payload.get("shows") or []
+        if isinstance(s, dict) and isinstance(s.get("name"), str)
+    )
+    return Parsed(SPOTIFY_LIBRARY, records, library=_library_frame(rows, n), shows=shows)
 
 
 # --- CSV -----------------------------------------------------------------------

@@ -20,6 +20,7 @@ from musicrec.history import formats as F
 from musicrec.history import parallel
 from musicrec.history import plays_table as T
 from musicrec.history.counting import apply_counting_rule, set_apart
+from musicrec.history.podcasts import SHOW_COLUMNS, find_shows, mark_shows
 
 __all__ = [
     "FileReport",
@@ -78,8 +79,11 @@ class IngestResult:
     """Plays found more than once (overlapping files, the same play in two formats), kept once."""
     merged: int = 0
     """Of ``duplicates``: plays found in both the extended and the account format."""
-    shows: tuple[str, ...] = ()
-    """Artists taken for podcast or audiobook shows (their plays have kind podcast)."""
+    shows: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({c: pd.Series(dtype="object") for c in SHOW_COLUMNS})
+    )
+    """Artists taken for podcast or audiobook shows, with the evidence (``podcasts.SHOW_COLUMNS``);
+    their plays have kind podcast. ``counting.move_artist`` moves one back."""
     rule: CountingRule | None = None
     """The counting rule applied while loading (None: every play kept, apply one later)."""
     set_apart_by_rule: dict[str, dict[str, float]] | None = None
@@ -111,6 +115,8 @@ def _combine(
     tables = [p.plays for p in parsed if p.plays.num_rows]
     plays = T.to_plays(tables)
     duplicates = sum(t.num_rows for t in tables) - len(plays)
+    shows = find_shows(plays, [s for p in parsed for s in p.shows])
+    plays = mark_shows(plays, shows["artist"])
     apart = None
     if rule is not None:
         apart = set_apart(plays, rule)
@@ -134,6 +140,7 @@ def _combine(
         library=library,
         reports=final,
         duplicates=duplicates,
+        shows=shows,
         rule=rule,
         set_apart_by_rule=apart,
     )

@@ -115,6 +115,6 @@ def load_report(result: IngestResult, rule: CountingRule = DEFAULT_COUNTING) -> 
         set_apart=set_apart_counts,
         hours_apart={k: float(v["hours"]) for k, v in apart.items()},
         merged=result.merged,
-        shows=result.shows,
+        shows=tuple(result.shows["artist"]),
         errors=tuple(r.error for r in result.errors if r.error),
     )
