@@ -29,8 +29,12 @@ class CountingRule:
 class IngestLimits:
     """Safety limits applied to every uploaded file and zip member."""
 
-    max_file_bytes: int = 512 * 1024 * 1024
-    """Largest single file (or decompressed zip member) we accept."""
+    max_file_bytes: int = 64 * 1024 * 1024
+    """Largest single file (or decompressed zip member) we accept. Spotify's own files are
+    at most ~13 MiB; a 47 MiB account-format file peaks at ~530 MB while loading."""
+    max_upload_bytes: int = 1024 * 1024 * 1024
+    """Most bytes (plain files plus decompressed zip members) read in one load: bounds the
+    memory of a load (1M extended-history records, 785 MB in 67 files, peak ~650 MB)."""
     max_zip_members: int = 5_000
     """Zips with more entries than this are refused."""
     max_total_uncompressed: int = 4 * 1024 * 1024 * 1024

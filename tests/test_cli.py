@@ -393,3 +393,15 @@ def test_recommend_reads_habits_in_the_listeners_zone(history, demo_dir, capsys)
     # 08:00 in Tokyo is 23:00 UTC: the habits the context engine reads move with the zone
     assert len(lists["UTC"]) == len(lists["Asia/Tokyo"]) == 10
     assert lists["UTC"] != lists["Asia/Tokyo"]
+
+
+def test_ingest_with_a_column_mapping(tmp_path, capsys):
+    mine = tmp_path / "mine.csv"
+    mine.write_text("When,Who,What\n2024-07-01 21:30,Björk,Jóga\n", encoding="utf-8")
+    args = ["ingest", str(mine), "--map", "time=When,artist=Who,track=What"]
+    assert main([*args, "--times-tz", "America/Mexico_City", "--json", "--min-ms", "0"]) == 0
+    report = _json_out(capsys)
+    assert report["files"][0]["format"] == "generic-csv" and report["totals"]["plays"] == 1
+    assert report["totals"]["first"].startswith("2024-07-02T03:30")
+    assert main([*args[:2], "--map", "when=When"]) == 2
+    assert "not one of" in capsys.readouterr().err

@@ -22,6 +22,7 @@ from musicrec.history import (
     load_uploads,
     move_artist,
 )
+from musicrec.history.load import add_plays, parse_mapping
 
 
 def _json(obj: object) -> bytes:
@@ -548,6 +549,169 @@ def test_no_shared_history_loses_music_to_the_podcast_rules(shared_data: Path):
         assert not (set(music[S.ARTIST]) & shows)
     bar = load_report(load_paths([root / "barbarosacet"]))
     assert bar.hours_apart["podcast"] > 400  # the show that was #1 "artist" by hours
+
+
+def _both_formats(n: int = 50, last: int = 20) -> tuple[list[dict], list[dict]]:
+    """Extended history of ``n`` plays and account data holding the ``last`` of them again."""
+    t0 = pd.Timestamp("2024-05-01 18:00:17", tz="UTC")
+    extended, account = [], []
+    for i in range(n):
+        end = t0 + pd.Timedelta(minutes=4 * i, seconds=i % 50)
+        ms = 150_000 + 997 * i
+        extended.append({**EXTENDED[0], "ts": end.strftime("%Y-%m-%dT%H:%M:%SZ"), "ms_played": ms,
+                         "master_metadata_track_name": f"Song {i % 7}"})  # fmt: skip
+        if i >= n - last:
+            account.append({"endTime": end.strftime("%Y-%m-%d %H:%M"), "artistName": "Björk",
+                            "trackName": f"Song {i % 7}", "msPlayed": ms})  # fmt: skip
+    return extended, account
+
+
+def test_the_same_play_in_extended_and_account_data_counts_once():
+    extended, account = _both_formats()
+    end = pd.Timestamp(extended[-1]["ts"]) + pd.Timedelta(minutes=5)
+    only_account = {"endTime": end.strftime("%Y-%m-%d %H:%M"), "artistName": "Björk",
+                    "trackName": "Song 3", "msPlayed": 200_000}  # fmt: skip
+    replayed = {**account[-1], "msPlayed": 20_000}  # same minute, same song, a different play
+    files = [
+        ("Streaming_History_Audio_2024.json", _json(extended)),
+        ("StreamingHistory_music_0.json", _json([*account, only_account, replayed])),
+    ]
+    result = load_uploads(files)
+    assert len(result.plays) == 50 + 2 and result.merged == 20
+    assert result.plays[S.PLATFORM].notna().sum() == 50  # the richer records were kept
+    report = load_report(result, CountingRule(min_ms_played=0))
+    assert report.set_apart["duplicate"] == 20 and report.merged == 20
+    assert report.records == report.plays + sum(report.set_apart.values())
+    alone = load_uploads(files[1:])  # account data alone: nothing to merge
+    assert len(alone.plays) == 22 and alone.merged == 0
+
+
+def test_importing_the_same_spotify_data_three_times_adds_nothing():
+    base = load_uploads([("a.json", _json(ACCOUNT))])
+    spotify = load_uploads([("x.json", _json(EXTENDED))])
+    liked = S.as_library(
+        pd.DataFrame({S.LIB_KIND: ["liked"], S.TRACK: ["Jóga"], S.ARTIST: ["Björk"]})
+    )
+    once = add_plays(base, spotify.plays, liked)
+    thrice = add_plays(add_plays(once, spotify.plays, liked), spotify.plays, liked)
+    assert len(once.plays) == 5 and len(once.library) == 1
+    pd.testing.assert_frame_equal(thrice.plays, once.plays)
+    assert len(thrice.library) == 1 and thrice.duplicates == once.duplicates + 4
+
+
+def test_the_most_precise_time_column_wins_and_distinct_plays_stay_distinct():
+    """played_at to the minute beats a day-only date: no play lands at 00:00, none merges."""
+    rows = [
+        f"2023-01-24,2023-01-24 {h:02d}:{m:02d},Artist,Song,Album" for h in range(3) for m in (5, 9)
+    ]
+    text = "date,played_at,artist,track,album\n" + "\n".join(rows + rows[:1]) + "\n"
+    result = load_uploads([("scrobbles.csv", text.encode())])
+    (report,) = result.reports
+    assert (report.format, report.records, report.error) == ("scrobbles-csv", 7, None)
+    assert len(result.plays) == 6 and result.duplicates == 1  # only the real repeat goes
+    assert (result.plays[S.TS].dt.hour == [0, 0, 1, 1, 2, 2]).all()
+    assert result.plays[S.TS].iloc[1] == pd.Timestamp("2023-01-24 00:09", tz="UTC")
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt", "ts", "artist", "track", "album"),
+    [
+        ('utc_time,artist,album,track\n"24 Jan 2023, 09:42",Björk,Post,Hyperballad\n',
+         "scrobbles-csv", "2023-01-24 09:42", "Björk", "Hyperballad", "Post"),
+        ("artist,track,album,played_at\nBjörk,Jóga,Homogenic,2023-01-24T09:42:00Z\n",
+         "scrobbles-csv", "2023-01-24 09:42", "Björk", "Jóga", "Homogenic"),
+        ("\ufeffendTime,artistName,trackName,msPlayed\n1/24/2023 9:42,Björk,Jóga,200000\n",
+         "spotify-account-csv", "2023-01-24 09:42", "Björk", "Jóga", None),
+        ("ts,ms_played,master_metadata_track_name,master_metadata_album_artist_name,"
+         "master_metadata_album_album_name,spotify_track_uri,shuffle,skipped\n"
+         "2023-01-24 09:42:10,200000,Jóga,Björk,Homogenic,,TRUE,FALSE\n",
+         "spotify-extended-csv", "2023-01-24 09:42:10", "Björk", "Jóga", "Homogenic"),
+    ],
+    ids=["utc_time", "played_at-last", "account-excel", "extended-excel"],
+)  # fmt: skip
+def test_more_csv_shapes(text, fmt, ts, artist, track, album):
+    result = load_uploads([("history.csv", text.encode())])
+    (report,) = result.reports
+    assert (report.format, report.error) == (fmt, None)
+    (row,) = result.plays.to_dict(orient="records")
+    assert row[S.TS] == pd.Timestamp(ts, tz="UTC")
+    assert (row[S.ARTIST], row[S.TRACK]) == (artist, track)
+    assert (row[S.ALBUM] if pd.notna(row[S.ALBUM]) else None) == album
+
+
+def test_extended_csv_reads_flags_and_durations():
+    text = (
+        "ts,ms_played,master_metadata_track_name,master_metadata_album_artist_name,shuffle,skipped\n"
+        "2023-01-24T09:42:10Z,200000,A,B,true,false\n2023-01-24T09:50:10Z,abc,A,B,true,false\n"
+    )
+    result = load_uploads([("e.csv", text.encode())])
+    assert len(result.plays) == 1 and result.reports[0].bad == 1
+    assert bool(result.plays[S.SHUFFLE].iloc[0]) and not bool(result.plays[S.SKIPPED].iloc[0])
+
+
+def test_column_mapping_import_with_the_zone_of_the_times():
+    text = (
+        "When,Who,What,Record,Length\n"
+        "2024-07-01 21:30,Björk,Jóga,Homogenic,200000\n"
+        "2024-07-01T21:40:00+00:00,Björk,Hunter,Homogenic,180000\n"
+    ).encode()
+    mapping = parse_mapping("time=When,artist=Who,track=What,album=Record,ms_played=Length")
+    result = load_generic_csv("mine.csv", text, mapping, tz="America/Mexico_City")
+    assert result.reports[0].format == "generic-csv" and not result.errors
+    got = dict(zip(result.plays[S.TRACK], result.plays[S.TS], strict=True))
+    assert got["Jóga"] == pd.Timestamp("2024-07-02 03:30", tz="UTC")  # 21:30 in Mexico City
+    assert got["Hunter"] == pd.Timestamp("2024-07-01 21:40", tz="UTC")  # had its own offset
+    assert list(result.plays[S.MS_PLAYED]) == [180_000, 200_000]  # in time order
+    with pytest.raises(ValueError, match="time zone"):
+        load_generic_csv("mine.csv", text, mapping, tz="Mars/Olympus")
+    with pytest.raises(ValueError, match="not one of"):
+        parse_mapping("when=When")
+    bad = load_generic_csv("mine.csv", text, {"artist": "Who", "track": "What"})
+    assert "must name CSV columns for time" in bad.reports[0].error
+
+
+def test_the_2019_playlist_shape_loads():
+    payload = {"playlists": [{"name": "Road", "lastModifiedDate": "2019-05-01",
+                              "tracks": [{"trackName": "Jóga", "artistName": "Björk",
+                                          "albumName": "Homogenic", "trackUri": None},
+                                         {"trackName": "Hunter", "artistName": "Björk"}]}]}  # fmt: skip
+    result = load_uploads([("Playlist1.json", _json(payload))])
+    (report,) = result.reports
+    assert (report.format, report.records, report.kept) == ("spotify-playlists", 2, 2)
+    assert list(result.library[S.TRACK]) == ["Jóga", "Hunter"]
+    assert set(result.library[S.PLAYLIST]) == {"Road"}
+
+
+def test_a_person_who_moved_gets_a_zone_per_period():
+    from musicrec.history.zones import country_zone, propose_zones
+
+    days = pd.date_range("2023-01-01 20:00", periods=120, freq="D", tz="UTC")
+    country = ["MX"] * 50 + ["US"] * 5 + ["MX"] * 15 + ["ES"] * 50  # a 5-day trip, then a move
+    plays = S.as_plays(pd.DataFrame({S.TS: days, S.TRACK: "t", S.ARTIST: "a", S.COUNTRY: country}))
+    plays.loc[3, S.COUNTRY] = pd.NA  # a play without a country is ignored
+    got = propose_zones(plays)
+    assert list(got["country"]) == ["MX", "ES"]
+    assert list(got["zone"]) == ["America/Mexico_City", "Europe/Madrid"]
+    assert list(got["plays"]) == [69, 50]
+    assert got["start"].iloc[1] == days[70] and got["end"].iloc[0] == days[69]
+    assert country_zone("se") == "Europe/Stockholm" and country_zone("XX") is None
+    assert propose_zones(S.empty_plays()).empty
+
+
+def test_one_load_reads_at_most_its_limit_and_says_so(tmp_path):
+    limits = IngestLimits(max_upload_bytes=2 * len(_json(ACCOUNT)))
+    files = [(f"StreamingHistory{i}.json", _json(ACCOUNT)) for i in range(3)]
+    result = load_uploads(files, limits=limits)
+    assert [r.error is None for r in result.reports] == [True, True, False]
+    assert "limit for one load is" in result.reports[2].error and "MiB" in result.reports[2].error
+    for name, data in files:
+        (tmp_path / name).write_bytes(data)
+    from_disk = load_paths([tmp_path], limits=limits)
+    assert sum(r.error is not None for r in from_disk.reports) == 1
+    archive = _zip(dict(files))  # the zip and what its members expand to both count
+    limits = IngestLimits(max_upload_bytes=len(archive) + 2 * len(files[0][1]))
+    zipped = load_uploads([("x.zip", archive)], limits=limits)
+    assert [r.error is None for r in zipped.reports] == [True, True, False, True]  # last: the zip
 
 
 def test_size_limit_is_configurable():

@@ -18,6 +18,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--min-ms", type=int, default=None, help="counting rule: minimum ms played (default 30000)"
     )
+    p.add_argument(
+        "--map",
+        dest="mapping",
+        metavar="FIELD=COL,...",
+        help="read every PATH as a CSV with these columns: time=COL,artist=COL,track=COL"
+        "[,album=COL][,ms_played=COL]",
+    )
+    p.add_argument(
+        "--times-tz",
+        metavar="ZONE",
+        help="with --map: the IANA zone of times written without an offset (default UTC)",
+    )
     p.set_defaults(handler=run)
 
 
@@ -29,17 +41,27 @@ def run(args: argparse.Namespace) -> int:
     """
     import dataclasses
     import json
+    import sys
     from pathlib import Path
 
     from musicrec.config import DEFAULT_COUNTING
     from musicrec.history import load_paths, load_report
+    from musicrec.history.load import load_mapped_paths, parse_mapping
 
     rule = (
         DEFAULT_COUNTING
         if args.min_ms is None
         else dataclasses.replace(DEFAULT_COUNTING, min_ms_played=args.min_ms)
     )
-    result = load_paths(args.paths, rule=rule)
+    if args.mapping:
+        try:
+            mapping = parse_mapping(args.mapping)
+            result = load_mapped_paths(args.paths, mapping, rule=rule, tz=args.times_tz)
+        except ValueError as exc:  # a malformed --map or an unknown zone
+            print(f"musicrec: {exc}", file=sys.stderr)
+            return 2
+    else:
+        result = load_paths(args.paths, rule=rule)
     if args.out:
         out = Path(args.out)
         if out.suffix == ".csv":

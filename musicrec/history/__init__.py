@@ -3,6 +3,8 @@
 Modules:
     load       the public loaders and the per-file report
     counting   which plays count as listens, and why the others were set apart
+    dedupe     each play once: across files, formats and imports
+    podcasts   podcast shows mixed into music, told apart by their plays
     report     one load report (files, plays, set apart and why) for the UI and the CLI
     archive    size limits and the safe reading of zips
     parallel   parsing big folders in worker processes
@@ -16,6 +18,7 @@ Public API (re-exported here):
     apply_counting_rule(plays, rule) -> plays
     load_report(result, rule) -> LoadReport
     move_artist(rule, artist, to="music" | "podcast") -> CountingRule
+    add_plays(result, plays, library) -> IngestResult (e.g. a Spotify import, each play once)
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from musicrec.history.counting import apply_counting_rule, move_artist, set_apar
 from musicrec.history.load import (
     FileReport,
     IngestResult,
+    add_plays,
     load_generic_csv,
     load_paths,
     load_uploads,
@@ -34,6 +38,7 @@ __all__ = [
     "FileReport",
     "IngestResult",
     "LoadReport",
+    "add_plays",
     "apply_counting_rule",
     "load_generic_csv",
     "load_paths",

@@ -20,7 +20,7 @@ from pathlib import Path
 from musicrec.config import IngestLimits
 from musicrec.errors import FileTooLargeError, UnsafeArchiveError, UnsupportedFileError
 
-__all__ = ["TEXT_SUFFIXES", "check_size", "expand", "is_zip", "read_regular_file"]
+__all__ = ["TEXT_SUFFIXES", "Budget", "check_size", "expand", "is_zip", "mib", "read_regular_file"]
 
 TEXT_SUFFIXES = (".json", ".csv", ".tsv", ".txt")
 """File endings read inside a zip (and in folders); other members are ignored."""
@@ -73,6 +73,29 @@ def read_regular_file(path: Path, limits: IngestLimits) -> bytes:
         data = fh.read(limits.max_file_bytes + 1)
     check_size(name, len(data), limits)
     return data
+
+
+class Budget:
+    """The bytes one load may still read (``IngestLimits.max_upload_bytes``)."""
+
+    def __init__(self, limits: IngestLimits) -> None:
+        self.limits = limits
+        self.spent = 0
+
+    def spend(self, name: str, size: int) -> None:
+        """Count ``size`` bytes read for ``name``.
+
+        Raises:
+            FileTooLargeError: naming ``name`` when the load would go over its limit
+                (the bytes are then not counted, so smaller files after it may still fit).
+        """
+        if self.spent + size > self.limits.max_upload_bytes:
+            raise FileTooLargeError(
+                name,
+                f"not read: this load already holds {mib(self.spent)} and the limit for one "
+                f"load is {mib(self.limits.max_upload_bytes)}; load the rest separately",
+            )
+        self.spent += size
 
 
 def _safe_members(

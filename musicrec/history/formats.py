@@ -7,6 +7,8 @@ Personal fields (IP addresses, user agents, user names) are never read.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import io
 import json
 import math
@@ -14,6 +16,7 @@ import operator
 import posixpath
 import re
 import urllib.parse
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -538,17 +541,24 @@ def _local_track(uri: str) -> tuple[str | None, str | None, str | None]:
 
 
 def parse_playlists(path: str, payload: dict) -> Parsed:
-    """Playlist*.json: every track (or local track) of every playlist becomes a LIBRARY row."""
+    """Playlist*.json: every track (or local track) of every playlist becomes a LIBRARY row.
+
+    Reads today's shape (``playlists[].items[].track``) and the 2019 one
+    (``playlists[].tracks[] = {trackName, artistName, albumName, trackUri}``).
+    """
     rows: dict[str, list] = {c: [] for c in S.LIBRARY_COLUMNS}
     records = 0
     for pl in payload["playlists"]:
         if not isinstance(pl, dict):
             raise UnsupportedFileError(path, "a playlist entry is not a JSON object")
-        for item in pl.get("items") or []:
+        entries = pl.get("items") or pl.get("tracks") or []
+        if not isinstance(entries, list):
+            continue
+        for item in entries:
             records += 1
             if not isinstance(item, dict):
                 continue
-            track = item.get("track")
+            track = item.get("track") if "track" in item else item if "trackName" in item else None
             local = item.get("localTrack")
             if isinstance(track, dict):
                 values = (
@@ -613,6 +623,7 @@ def _csv_plays(
     path: str, fmt: str, frame: pd.DataFrame, ts: pd.Series, mapping: Mapping[str, str]
 ) -> Parsed:
     n = len(frame)
+    ts = ts.where((ts >= EARLIEST) & (ts < LATEST))
     if n and ts.isna().all():
         raise UnsupportedFileError(path, "no row has a readable date/time")
     cols: dict[str, Any] = {S.TS: ts.astype("datetime64[ns, UTC]").reset_index(drop=True)}
@@ -630,24 +641,145 @@ def _csv_plays(
     return Parsed(fmt, n, plays=T.from_frame(plays), bad=n - len(plays))
 
 
+SCROBBLES_CSV = "scrobbles-csv"
+SPOTIFY_ACCOUNT_CSV = "spotify-account-csv"
+SPOTIFY_EXTENDED_CSV = "spotify-extended-csv"
+
+_TIME_COLUMNS = (
+    "uts", "timestamp", "played_at", "utc_time", "datetime", "date_time", "time",
+    "scrobble_time", "listened_at", "date",
+)  # fmt: skip
+"""Column names that may hold when a scrobble was played, in order of preference on a tie."""
+_ARTIST_COLUMNS = ("artist", "artist_name", "artist name", "artistname")
+_TRACK_COLUMNS = ("track", "track_name", "track name", "trackname", "title", "song")
+_ALBUM_COLUMNS = ("album", "album_name", "album name", "albumname")
+
+
+def parse_times(values: pd.Series) -> pd.Series:
+    """Times in any common spelling (unix seconds or ms, ISO, "24 Jan 2023, 09:42"...) -> UTC.
+
+    Times without an offset are taken as UTC. Unreadable values become NaT.
+    """
+    text = values.astype("string").str.strip()
+    numeric = pd.to_numeric(text, errors="coerce")
+    if numeric.notna().mean() > 0.9:
+        unit = "ms" if numeric.median() > 1e11 else "s"
+        return pd.Series(
+            pd.to_datetime(numeric, unit=unit, utc=True, errors="coerce"), index=values.index
+        )
+    first = text.dropna()
+    ts = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
+    if first.empty:
+        return ts
+    with warnings.catch_warnings(), contextlib.suppress(ValueError, TypeError):
+        warnings.simplefilter("ignore", UserWarning)  # "could not infer format": handled below
+        ts = pd.to_datetime(text, utc=True, errors="coerce")  # one format, from the first value
+    if ts.notna().sum() < 0.9 * len(first):
+        ts = pd.to_datetime(text, format="mixed", utc=True, errors="coerce")
+    return pd.Series(ts, index=values.index)
+
+
+def _resolution(ts: pd.Series) -> int:
+    """3: seconds, 2: minutes, 1: hours, 0: days only (every time at midnight)."""
+    ok = ts.dropna()
+    if ok.empty:
+        return -1
+    if (ok.dt.second != 0).any():
+        return 3
+    if (ok.dt.minute != 0).any():
+        return 2
+    return 1 if (ok.dt.hour != 0).any() else 0
+
+
+def _best_time(frame: pd.DataFrame, cols: Mapping[str, str]) -> tuple[str, pd.Series] | None:
+    """The most precise readable time column: a day-only ``date`` never beats ``played_at``."""
+    best = None
+    for key in _TIME_COLUMNS:
+        if key not in cols:
+            continue
+        values = frame[cols[key]]
+        ts = parse_times(values)
+        filled = values.notna().sum()
+        if not filled or ts.notna().sum() < 0.9 * filled:
+            continue
+        score = _resolution(ts)
+        if best is None or score > best[0]:
+            best = (score, key, ts)
+    return None if best is None else (best[1], best[2])
+
+
+def _first_of(cols: Mapping[str, str], names: tuple[str, ...]) -> str | None:
+    return next((cols[n] for n in names if n in cols), None)
+
+
+_TRUE = {"true", "1", "yes", "y", "t"}
+_FALSE = {"false", "0", "no", "n", "f"}
+
+
+def _csv_records(
+    frame: pd.DataFrame, cols: Mapping[str, str], flags: tuple[str, ...]
+) -> list[dict]:
+    """Rows of a re-saved Spotify CSV as JSON-like records (flags read as true/false)."""
+    out = frame.rename(columns={v: k for k, v in cols.items()})
+    out = out.astype(object).where(out.notna(), None)
+    records = out.to_dict(orient="records")
+    for rec in records:
+        for key in flags:
+            value = rec.get(key)
+            if isinstance(value, str):
+                low = value.strip().lower()
+                rec[key] = True if low in _TRUE else False if low in _FALSE else value
+    return records
+
+
+def _spotify_csv(path: str, frame: pd.DataFrame, cols: Mapping[str, str]) -> Parsed | None:
+    """Spotify history re-saved as CSV (by Excel or another tool): account or extended columns."""
+    exact = {c.lower(): c for c in _ACCOUNT_FIELDS} | {c: c for c in _EXTENDED_FIELDS}
+    named = {exact[k]: v for k, v in cols.items() if k in exact}
+    if {_ACCOUNT_TIME, "msPlayed"} <= named.keys() and (
+        "artistName" in named or "podcastName" in named
+    ):
+        ts = parse_times(frame[named[_ACCOUNT_TIME]])
+        records = _csv_records(frame, named, ())
+        for rec, t in zip(records, ts, strict=True):
+            rec[_ACCOUNT_TIME] = None if pd.isna(t) else t.strftime("%Y-%m-%d %H:%M")
+        return dataclasses.replace(parse_account(path, records), format=SPOTIFY_ACCOUNT_CSV)
+    if {"ts", "ms_played", "master_metadata_track_name"} <= named.keys():
+        ts = parse_times(frame[named["ts"]])
+        records = _csv_records(frame, named, ("shuffle", "skipped"))
+        for rec, t in zip(records, ts, strict=True):
+            rec["ts"] = None if pd.isna(t) else t.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return dataclasses.replace(parse_extended(path, records), format=SPOTIFY_EXTENDED_CSV)
+    return None
+
+
 def parse_csv(path: str, text: str) -> Parsed:
-    """Last.fm scrobble exports, recognised by header (or by shape when headerless)."""
+    """Scrobble CSVs (Last.fm exports and the like) and Spotify history re-saved as CSV.
+
+    Recognised by header: an artist and a track column and the most precise time column
+    (``uts``, ``played_at``, ``utc_time``, ``date``...; see ``_TIME_COLUMNS``), or Spotify's
+    own column names; a headerless artist,album,track,time file by its shape.
+    """
     head = _read_csv(path, text, nrows=0)
-    cols = {c.strip().lstrip("\ufeff").lower(): c for c in head.columns}
-    if {"uts", "artist", "track"} <= cols.keys():
+    cols = {c.strip().lstrip("\ufeff").strip('"').lower(): c for c in head.columns}
+    artist = _first_of(cols, _ARTIST_COLUMNS)
+    track = _first_of(cols, _TRACK_COLUMNS)
+    if artist is not None and track is not None and any(c in cols for c in _TIME_COLUMNS):
         frame = _read_csv(path, text)
-        ts = pd.to_datetime(pd.to_numeric(frame[cols["uts"]], errors="coerce"), unit="s", utc=True)
-        mapping = {S.ARTIST: cols["artist"], S.TRACK: cols["track"]}
-        if "album" in cols:
-            mapping[S.ALBUM] = cols["album"]
-        return _csv_plays(path, LASTFM_GHAN, frame, ts, mapping)
-    if {"date", "artist", "track"} <= cols.keys():
-        frame = _read_csv(path, text)
-        ts = pd.to_datetime(frame[cols["date"]], errors="coerce", utc=True, format="mixed")
-        mapping = {S.ARTIST: cols["artist"], S.TRACK: cols["track"]}
-        if "album" in cols:
-            mapping[S.ALBUM] = cols["album"]
-        return _csv_plays(path, LASTFM_R, frame, ts, mapping)
+        best = _best_time(frame, cols)
+        if best is None:
+            raise UnsupportedFileError(path, "no time column has readable dates/times")
+        key, ts = best
+        mapping = {S.ARTIST: artist, S.TRACK: track}
+        album = _first_of(cols, _ALBUM_COLUMNS)
+        if album is not None:
+            mapping[S.ALBUM] = album
+        fmt = LASTFM_GHAN if key == "uts" else LASTFM_R if key == "date" else SCROBBLES_CSV
+        return _csv_plays(path, fmt, frame, ts, mapping)
+    if any(k in cols for k in ("endtime", "ms_played", "msplayed")):
+        spotify = _spotify_csv(path, _read_csv(path, text), cols)
+        if spotify is not None:
+            return spotify
     frame = _read_csv(path, text, header=None)
     if frame.shape[1] == 4:
         ts = pd.to_datetime(frame[3], format=_MONTH_TIME, errors="coerce", utc=True)
@@ -658,34 +790,74 @@ def parse_csv(path: str, text: str) -> Parsed:
     shown = ", ".join(list(cols)[:8])
     raise UnrecognisedFileError(
         path,
-        f"unrecognised CSV columns ({shown}); expected a Last.fm export (uts/artist/track or date/artist/track) "
-        "or use the generic CSV import with a column mapping",
+        f"unrecognised CSV columns ({shown}); expected a scrobble export (artist, track and a time "
+        "such as uts, played_at or date) or Spotify's own columns; otherwise use the column "
+        "mapping import (time, artist, track...)",
     )
 
 
+MAPPING_FIELDS = {"time": S.TS, S.TS: S.TS, S.ARTIST: S.ARTIST, S.TRACK: S.TRACK,
+                  S.ALBUM: S.ALBUM, S.MS_PLAYED: S.MS_PLAYED, S.TRACK_URI: S.TRACK_URI}  # fmt: skip
+"""What a column mapping may name: time (or ts), artist, track, album, ms_played, track_uri."""
+_OFFSET = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$", re.IGNORECASE)
+
+
+def localize_naive(raw: pd.Series, ts: pd.Series, tz: str) -> pd.Series:
+    """``ts`` (parsed from ``raw`` with naive times taken as UTC), naive ones moved to zone ``tz``.
+
+    Times that carry an offset ("...Z", "+02:00") and unix numbers are already UTC and stay.
+    Wall times that do not exist (a spring-forward gap) move forward; ambiguous ones become NaT.
+    """
+    text = raw.astype("string").str.strip()
+    naive = ~text.str.contains(_OFFSET).fillna(False) & pd.to_numeric(text, errors="coerce").isna()
+    if not naive.any():
+        return ts
+    wall = ts.dt.tz_localize(None).dt.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
+    return ts.where(~naive, wall.dt.tz_convert("UTC"))
+
+
 def parse_generic_csv(
-    path: str, text: str, mapping: Mapping[str, str], time_format: str | None = None
+    path: str, text: str, mapping: Mapping[str, str], tz: str | None = None
 ) -> Parsed:
-    """Any CSV with a column mapping {plays column: CSV column}; needs at least ts, artist and track."""
-    missing_targets = [c for c in (S.TS, S.ARTIST, S.TRACK) if c not in mapping]
+    """Any CSV with a column mapping {field: CSV column}; fields in ``MAPPING_FIELDS``.
+
+    Args:
+        path: the file name, for messages.
+        text: the CSV text.
+        mapping: CSV column for time (or ts), artist and track (required), and optionally
+            album, ms_played, track_uri.
+        tz: IANA zone of times written without an offset (None: UTC).
+
+    Raises:
+        UnsupportedFileError: for a mapping that names an unknown field, lacks a required
+            one or names a column the CSV does not have; or when no time is readable.
+    """
+    unknown = [k for k in mapping if k not in MAPPING_FIELDS]
+    if unknown:
+        raise UnsupportedFileError(
+            path,
+            f"the column mapping names unknown field(s) {', '.join(unknown)}; "
+            f"use {', '.join(k for k in MAPPING_FIELDS if k != S.TS)}",
+        )
+    fields = {MAPPING_FIELDS[k]: v for k, v in mapping.items()}
+    missing_targets = [
+        "time" if c == S.TS else c for c in (S.TS, S.ARTIST, S.TRACK) if c not in fields
+    ]
     if missing_targets:
         raise UnsupportedFileError(
             path, f"the column mapping must name CSV columns for {', '.join(missing_targets)}"
         )
     frame = _read_csv(path, text)
-    absent = [src for src in mapping.values() if src not in frame.columns]
+    absent = [src for src in fields.values() if src not in frame.columns]
     if absent:
         raise UnsupportedFileError(
             path, f"CSV has no column(s) {', '.join(absent)} named in the mapping"
         )
-    raw_ts = frame[mapping[S.TS]]
-    numeric = pd.to_numeric(raw_ts, errors="coerce")
-    if time_format is None and numeric.notna().mean() > 0.9:
-        unit = "ms" if numeric.median() > 1e11 else "s"
-        ts = pd.to_datetime(numeric, unit=unit, utc=True)
-    else:
-        ts = pd.to_datetime(raw_ts, format=time_format or "mixed", errors="coerce", utc=True)
-    rest = {k: v for k, v in mapping.items() if k != S.TS}
+    raw_ts = frame[fields[S.TS]]
+    ts = parse_times(raw_ts)
+    if tz is not None:
+        ts = localize_naive(raw_ts, ts, tz)
+    rest = {k: v for k, v in fields.items() if k != S.TS}
     return _csv_plays(path, GENERIC_CSV, frame, ts, rest)
 
 
@@ -698,30 +870,35 @@ JSON_PARSERS: dict[str, JsonParser] = {
 }
 
 
-def parse_payload(name: str, data: bytes, mapping: Mapping[str, str] | None = None) -> Parsed:
+def parse_payload(
+    name: str, data: bytes, mapping: Mapping[str, str] | None = None, tz: str | None = None
+) -> Parsed:
     """Parse one file's bytes, recognising its format by content.
 
     Args:
         name: the file name shown in reports (its suffix and "video" in it are hints only).
         data: the raw bytes.
-        mapping: a column mapping {plays column: CSV column} for a generic CSV, else None.
+        mapping: a column mapping {field: CSV column} for a generic CSV, else None.
+        tz: with a mapping, the IANA zone of times written without an offset (None: UTC).
 
     Raises:
         UnsupportedFileError: naming the file, for anything wrong with it
             (UnrecognisedFileError when it is readable but not a history of ours).
     """
     try:
-        return _parse_known(name, data, mapping)
+        return _parse_known(name, data, mapping, tz)
     except (TypeError, ValueError, OverflowError) as exc:  # e.g. a flag of 1, a 30-digit duration
         raise UnsupportedFileError(
             name, f"some records hold values of an unexpected type or size ({exc})"
         ) from exc
 
 
-def _parse_known(name: str, data: bytes, mapping: Mapping[str, str] | None) -> Parsed:
+def _parse_known(
+    name: str, data: bytes, mapping: Mapping[str, str] | None, tz: str | None = None
+) -> Parsed:
     lower = name.lower()
     if mapping is not None:
-        return parse_generic_csv(name, decode_text(name, data), mapping)
+        return parse_generic_csv(name, decode_text(name, data), mapping, tz=tz)
     stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     video = "video" in posixpath.basename(lower)
     if stripped[:1] == b"[":

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from musicrec import schema as S
+from musicrec.clock import is_timezone
 from musicrec.config import DEFAULT_LIMITS, CountingRule, IngestLimits
 from musicrec.errors import FileTooLargeError, UnrecognisedFileError, UnsupportedFileError
 from musicrec.history import archive as A
@@ -20,14 +21,18 @@ from musicrec.history import formats as F
 from musicrec.history import parallel
 from musicrec.history import plays_table as T
 from musicrec.history.counting import apply_counting_rule, set_apart
+from musicrec.history.dedupe import dedupe_library, dedupe_plays, merge_formats
 from musicrec.history.podcasts import SHOW_COLUMNS, find_shows, mark_shows
 
 __all__ = [
     "FileReport",
     "IngestResult",
+    "add_plays",
     "load_generic_csv",
+    "load_mapped_paths",
     "load_paths",
     "load_uploads",
+    "parse_mapping",
 ]
 
 ZIP = "zip"
@@ -112,9 +117,16 @@ class IngestResult:
 def _combine(
     parsed: list[F.Parsed], reports: list[FileReport], rule: CountingRule | None
 ) -> IngestResult:
-    tables = [p.plays for p in parsed if p.plays.num_rows]
-    plays = T.to_plays(tables)
-    duplicates = sum(t.num_rows for t in tables) - len(plays)
+    # Richer formats first: of two equal records, the first one read is kept.
+    coarse = [p.plays for p in parsed if p.plays.num_rows and p.format == F.SPOTIFY_ACCOUNT]
+    fine = [p.plays for p in parsed if p.plays.num_rows and p.format != F.SPOTIFY_ACCOUNT]
+    plays = T.to_plays(fine + coarse)
+    account = {r.path for r in reports if r.format == F.SPOTIFY_ACCOUNT}
+    plays, merged = merge_formats(plays, account)
+    if coarse and fine:  # also count the account records equal to the second
+        left = int(plays[S.SOURCE].isin(list(account)).sum())
+        merged = len(T.to_plays(coarse)) - left
+    duplicates = sum(t.num_rows for t in fine + coarse) - len(plays)
     shows = find_shows(plays, [s for p in parsed for s in p.shows])
     plays = mark_shows(plays, shows["artist"])
     apart = None
@@ -123,10 +135,7 @@ def _combine(
         plays = apply_counting_rule(plays, rule)
     lib_parts = [p.library for p in parsed if p.library is not None and not p.library.empty]
     library = pd.concat(lib_parts, ignore_index=True) if lib_parts else S.empty_library()
-    if not library.empty:
-        library = library.drop_duplicates(
-            subset=[S.LIB_KIND, S.PLAYLIST, S.TRACK_URI, S.ARTIST, S.TRACK]
-        ).reset_index(drop=True)
+    library = dedupe_library(library)
     kept_plays = plays[S.SOURCE].value_counts() if not plays.empty else pd.Series(dtype="int64")
     kept_lib = library[S.SOURCE].value_counts() if not library.empty else pd.Series(dtype="int64")
     final = [
@@ -140,6 +149,7 @@ def _combine(
         library=library,
         reports=final,
         duplicates=duplicates,
+        merged=merged,
         shows=shows,
         rule=rule,
         set_apart_by_rule=apart,
@@ -153,9 +163,12 @@ def _ingest(
     mapping: Mapping[str, str] | None = None,
     progress: Callable[[float, str], None] | None = None,
     total: int | None = None,
+    tz: str | None = None,
+    budget: A.Budget | None = None,
 ) -> IngestResult:
     parsed: list[F.Parsed] = []
     reports: list[FileReport] = []
+    budget = budget or A.Budget(limits)
     for done, (name, data) in enumerate(items):
         if progress is not None:
             progress(done / max(total or done + 1, 1), f"Reading {name}")
@@ -183,7 +196,8 @@ def _ingest(
                 continue
             try:
                 A.check_size(inner, len(payload), limits)
-                result = F.parse_payload(inner, payload, mapping)
+                budget.spend(inner, len(payload) if inner != name else 0)
+                result = F.parse_payload(inner, payload, mapping, tz)
             except UnrecognisedFileError as exc:
                 # Other files of the export (Userdata.json, SearchQueries.json...) are not
                 # history; a broken file (truncated, not JSON, bad values) is an error. A CSV
@@ -238,16 +252,19 @@ def load_uploads(
     """
     files = list(files)
 
+    budget = A.Budget(limits)
+
     def checked() -> Iterator[tuple[str, bytes | Exception]]:
         for name, data in files:
             try:
                 A.check_size(name, len(data), limits)
+                budget.spend(name, len(data))
             except FileTooLargeError as exc:
                 yield name, exc
                 continue
             yield name, data
 
-    return _ingest(checked(), rule, limits, progress=progress, total=len(files))
+    return _ingest(checked(), rule, limits, progress=progress, total=len(files), budget=budget)
 
 
 def _walk(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -271,7 +288,17 @@ def load_paths(
 ) -> IngestResult:
     """Load files, folders (searched recursively) or zips from disk; see ``load_uploads``."""
     files = list(_walk(paths))
-    done = parallel.parse_many(files, limits)
+    budget = A.Budget(limits)
+    over: dict[Path, Exception] = {}
+    for path in files:  # files past the per-load limit are not read at all
+        try:
+            budget.spend(str(path), path.stat().st_size)
+        except FileTooLargeError as exc:
+            over[path] = exc
+        except OSError:
+            pass  # reported when read
+    done = parallel.parse_many([p for p in files if p not in over], limits)
+    done.update(over)
 
     def read() -> Iterator[tuple[str, bytes | Exception | F.Parsed]]:
         for path in files:
@@ -286,11 +313,104 @@ def load_paths(
             except OSError as exc:
                 yield name, UnsupportedFileError(name, f"cannot be read ({exc.strerror or exc})")
 
-    return _ingest(read(), rule, limits)
+    return _ingest(read(), rule, limits, budget=budget)
 
 
 def load_generic_csv(
-    name: str, data: bytes, mapping: Mapping[str, str], rule: CountingRule | None = None
+    name: str,
+    data: bytes,
+    mapping: Mapping[str, str],
+    rule: CountingRule | None = None,
+    tz: str | None = None,
 ) -> IngestResult:
-    """Load a CSV of plays with a column mapping {plays column: CSV column} (ts, artist, track required)."""
-    return _ingest([(name, data)], rule, DEFAULT_LIMITS, mapping=mapping)
+    """Load any CSV of plays with a column mapping (the import for shapes we do not recognise).
+
+    Args:
+        name: the file name, for the report.
+        data: the CSV bytes (UTF-8).
+        mapping: {field: CSV column}: time (or ts), artist, track required; album,
+            ms_played, track_uri optional (``formats.MAPPING_FIELDS``).
+        rule: counting rule to apply, or None to keep every play.
+        tz: IANA zone of times written without an offset (None: UTC).
+
+    Raises:
+        ValueError: when ``tz`` is not an IANA time zone name.
+    """
+    if tz is not None and not is_timezone(tz):
+        raise ValueError(f"{tz!r} is not a time zone name; use one like Europe/Madrid or UTC")
+    return _ingest([(name, data)], rule, DEFAULT_LIMITS, mapping=mapping, tz=tz)
+
+
+def load_mapped_paths(
+    paths: Iterable[str | Path],
+    mapping: Mapping[str, str],
+    rule: CountingRule | None = None,
+    tz: str | None = None,
+    limits: IngestLimits = DEFAULT_LIMITS,
+) -> IngestResult:
+    """Load CSV files from disk with one column mapping (the CLI's ``ingest --map``).
+
+    See ``load_generic_csv`` for ``mapping`` and ``tz``; unreadable files are reported.
+    """
+    if tz is not None and not is_timezone(tz):
+        raise ValueError(f"{tz!r} is not a time zone name; use one like Europe/Madrid or UTC")
+
+    budget = A.Budget(limits)
+
+    def read() -> Iterator[tuple[str, bytes | Exception]]:
+        for path in _walk(paths):
+            name = str(path)
+            try:
+                data = A.read_regular_file(path, limits)
+                budget.spend(name, len(data))
+                yield name, data
+            except UnsupportedFileError as exc:
+                yield name, exc
+            except OSError as exc:
+                yield name, UnsupportedFileError(name, f"cannot be read ({exc.strerror or exc})")
+
+    return _ingest(read(), rule, limits, mapping=mapping, tz=tz)
+
+
+def parse_mapping(text: str) -> dict[str, str]:
+    """``"time=COL,artist=COL,track=COL"`` (the CLI's --map) -> {field: CSV column}.
+
+    Raises:
+        ValueError: naming an entry that is not ``field=column`` or a field we do not know.
+    """
+    mapping = {}
+    for entry in filter(None, (e.strip() for e in text.split(","))):
+        field_name, sep, column = entry.partition("=")
+        if not sep or not field_name.strip() or not column.strip():
+            raise ValueError(f"--map entry {entry!r} is not field=COLUMN")
+        if field_name.strip() not in F.MAPPING_FIELDS:
+            known = ", ".join(k for k in F.MAPPING_FIELDS if k != S.TS)
+            raise ValueError(f"--map field {field_name.strip()!r} is not one of {known}")
+        mapping[field_name.strip()] = column.strip()
+    return mapping
+
+
+def add_plays(
+    result: IngestResult, plays: pd.DataFrame, library: pd.DataFrame | None = None
+) -> IngestResult:
+    """``result`` with more plays and library rows (e.g. imported from Spotify), each once.
+
+    Importing the same data again adds nothing: exact repeats of plays and library rows
+    are dropped and counted in ``duplicates``. The shows found at load also apply to the
+    new plays. Expects a result loaded without a counting rule (the UI's way).
+
+    Args:
+        result: what was loaded so far.
+        plays: PLAYS to add (checked with ``schema.as_plays``).
+        library: LIBRARY rows to add, or None.
+    """
+    both = pd.concat([result.plays, S.as_plays(plays, "added plays")], ignore_index=True)
+    kept = mark_shows(dedupe_plays(both), result.shows["artist"])
+    lib = result.library
+    if library is not None and len(library):
+        lib = dedupe_library(
+            pd.concat([lib, S.as_library(library, "added library")], ignore_index=True)
+        )
+    return dataclasses.replace(
+        result, plays=kept, library=lib, duplicates=result.duplicates + len(both) - len(kept)
+    )
