@@ -11,6 +11,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+# two cores shared by many processes: a page, an assertion or a screenshot can take a minute
+expect.set_options(timeout=60_000)
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -86,3 +90,11 @@ def browser_type_launch_args(browser_type_launch_args):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(autouse=True)
+def _patient(request):
+    """Pages from the ``page`` fixture wait up to 90 s (screenshots of long pages included)."""
+    if "page" in request.fixturenames:
+        request.getfixturevalue("context").set_default_timeout(90_000)
+    yield
