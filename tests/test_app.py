@@ -148,14 +148,16 @@ def test_upload_real_files_with_a_broken_one(shared_data: Path):
     at.button(key="load_files").click().run()
     assert not at.exception, at.exception
     assert any("1 file(s) could not be read" in w.value for w in at.warning)
-    # 20,358 plays in the files: 17,853 count, 2,505 are shorter than the rule's 30 s
+    # 20,358 plays in the files: 17,852 count, 2,501 are shorter than the rule's 30 s and 5 are
+    # episodes of a show (its name says podcast) mixed into this old-shape export
     assert any(
-        "Loaded 17,853 plays" in s.value and "set apart: 2,505 shorter than 30 s" in s.value
+        "Loaded 17,852 plays" in s.value
+        and "set apart: 5 podcast or audiobook plays, 2,501 shorter than 30 s" in s.value
         for s in at.success
     )
     assert at.session_state["source"] == "upload"
     at.switch_page("pages/taste.py").run()
-    assert not at.exception and at.metric[0].value == "17,853"  # one number of plays everywhere
+    assert not at.exception and at.metric[0].value == "17,852"  # one number of plays everywhere
     at.switch_page("pages/playlist.py").run()
     assert not at.exception
     assert len(_tracks(at)) == HybridConfig().k

@@ -112,7 +112,7 @@ def test_upload_a_real_history(page: Page, streamlit_url: str, shared_data: Path
     wait_idle(page)
     files = sorted((shared_data / "spotify-account-history" / "enzoscapinelli").glob("*.json"))
     _upload(page, files)
-    expect(page.get_by_test_id("stAlert").filter(has_text="Loaded 17,853 plays")).to_be_visible(
+    expect(page.get_by_test_id("stAlert").filter(has_text="Loaded 17,852 plays")).to_be_visible(
         timeout=60_000
     )
     page.screenshot(path=str(artifacts / "your_data_uploaded.png"), full_page=True)
