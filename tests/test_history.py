@@ -185,6 +185,20 @@ def test_parallel_load_matches_serial_load(tmp_path, monkeypatch):
     assert "broken.json" in bad.error and "truncated" in bad.error
 
 
+def test_a_missing_path_among_many_is_that_files_error(tmp_path, monkeypatch):
+    from musicrec.history import parallel as history
+
+    monkeypatch.setattr(history, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(history, "PARALLEL_MIN_BYTES", 0)
+    names = [tmp_path / f"Streaming_History_Audio_{i}.json" for i in range(3)]
+    for path in names[:2]:
+        path.write_bytes(_json(EXTENDED))
+    result = load_paths(names)  # the third was never written
+    (missing,) = result.errors
+    assert missing.path == str(names[2]) and "cannot be read" in missing.error
+    assert len(result.plays) == len(EXTENDED)  # the two others loaded
+
+
 play_row = st.tuples(
     st.integers(0, 5),  # ts: few values, so many plays share a timestamp
     st.one_of(st.none(), st.integers(0, 2)),

@@ -37,6 +37,14 @@ def parse_path(path: Path, limits: IngestLimits) -> F.Parsed | Exception:
         return UnsupportedFileError(name, f"cannot be read ({exc.strerror or exc})")
 
 
+def _size(path: Path) -> int:
+    """The size ``stat`` says, 0 when it cannot (a missing file is that file's error, when read)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def parse_many(paths: list[Path], limits: IngestLimits) -> dict[Path, F.Parsed | Exception]:
     """Parse many large plain JSON files on every core: here and in forked helper processes.
 
@@ -49,11 +57,7 @@ def parse_many(paths: list[Path], limits: IngestLimits) -> dict[Path, F.Parsed |
     """
     plain = [p for p in paths if p.suffix.lower() == ".json"]
     cores = os.cpu_count() or 1
-    if (
-        cores < 2
-        or len(plain) < PARALLEL_MIN_FILES
-        or sum(p.stat().st_size for p in plain) < PARALLEL_MIN_BYTES
-    ):
+    if cores < 2 or len(plain) < PARALLEL_MIN_FILES or sum(map(_size, plain)) < PARALLEL_MIN_BYTES:
         return {}
     try:
         ctx = mp.get_context("fork")
