@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
 from musicrec import schema as S
 from musicrec.history import IngestResult
 from musicrec.spotify_import import from_spotify, merge_import, without_spotify
-from tests.fake_spotify import FakeSpotify
 from tests.test_spotify import login
 
 
@@ -62,16 +60,13 @@ def test_an_import_into_nothing_and_a_disconnect_keep_only_the_export():
     assert without_spotify(None) is None
 
 
-def test_two_identical_plays_in_an_export_are_never_merged_by_this_rule():
-    # only rows from the API are collapsed; an export's own repeats are the loader's business
-    twice = pd.concat([EXPORT, EXPORT], ignore_index=True)
-    assert len(merge_import(IngestResult(plays=twice), API_A, S.empty_library()).plays) == 3
-
-
-@pytest.fixture()
-def fake():
-    with FakeSpotify() as f:
-        yield f
+def test_a_play_both_in_the_export_and_the_import_is_kept_once_as_the_export_row():
+    # merge_import is history.add_plays: one rule for each play once, whatever the source
+    same = EXPORT.assign(**{S.SOURCE: "spotify-api:recently-played"})
+    merged = merge_import(IngestResult(plays=EXPORT), pd.concat([same, API_A]), S.empty_library())
+    assert merged.plays[S.TRACK].tolist() == ["Old song", "New song"]
+    assert merged.duplicates == 1
+    assert without_spotify(merged).plays[S.TRACK].tolist() == ["Old song"]  # the export's row
 
 
 def test_importing_three_times_from_a_real_http_spotify_gives_the_same_data(
