@@ -30,3 +30,21 @@ def _own_data_dir(tmp_path_factory, monkeypatch):
     """Every test keeps "the person's data" in a fresh folder, never in the real home."""
     monkeypatch.setenv("MUSICREC_DATA_DIR", str(tmp_path_factory.mktemp("musicrec-data")))
     monkeypatch.delenv("MUSICREC_SERVED", raising=False)
+
+
+@pytest.fixture()
+def fake():
+    """A fake Spotify (accounts service + Web API) on 127.0.0.1 for one test (tests/fake_spotify.py)."""
+    from tests.fake_spotify import FakeSpotify
+
+    with FakeSpotify() as f:
+        yield f
+
+
+@pytest.fixture()
+def no_token_cache(tmp_path, monkeypatch):
+    """Runs the test in an empty folder and home, and fails it if spotipy left a token cache there."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    yield
+    assert not list(tmp_path.rglob(".cache*")), "a token cache file was written"

@@ -26,19 +26,9 @@ from musicrec.spotify import (
 )
 from tests.fake_spotify import FakeSpotify
 
-
-@pytest.fixture()
-def fake():
-    with FakeSpotify() as f:
-        yield f
-
-
-@pytest.fixture(autouse=True)
-def _no_cache_files(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    yield
-    assert not list(tmp_path.rglob(".cache*")), "a token cache file was written"
+pytestmark = pytest.mark.usefixtures(
+    "no_token_cache"
+)  # fixtures `fake`, `no_token_cache`: conftest
 
 
 def config(fake: FakeSpotify) -> SpotifyConfig:

@@ -16,20 +16,11 @@ from musicrec.spotify import (
     browser_key,
     quiet_http_logs,
 )
-from tests.fake_spotify import FakeSpotify
 from tests.test_spotify import config, login
 
-
-@pytest.fixture()
-def fake():
-    with FakeSpotify() as f:
-        yield f
-
-
-@pytest.fixture(autouse=True)
-def _no_cache_files(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("HOME", str(tmp_path))
+pytestmark = pytest.mark.usefixtures(
+    "no_token_cache"
+)  # fixtures `fake`, `no_token_cache`: conftest
 
 
 def test_token_exchange_and_calls_log_no_secret_even_at_debug(fake, caplog):
