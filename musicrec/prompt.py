@@ -72,6 +72,8 @@ class PromptConfig:
     """Longest artist name tried after a trigger, in words."""
     favourite_seeds: int = 3
     """"my favourites" seeds the list with this many of the person's most played artists."""
+    favourites_left_out: int = 10
+    """"nothing from my favourites" leaves out this many of the person's most played artists."""
 
 
 # --- vocabulary ---------------------------------------------------------------------------
@@ -230,12 +232,14 @@ class PromptRequest:
     """Playlist length in tracks."""
     arc: str | None = None
     """Order by energy: "rise", "peak" (warm-up, peak, cool-down) or "steady"."""
+    exclude_artists: tuple[str, ...] = ()
+    """Artist names to leave out ("nothing from my favourites": the most played ones)."""
 
     def as_dict(self) -> dict:
         """The JSON ``request`` object (lists for tuples)."""
         d = dataclasses.asdict(self)
         d["era"] = list(self.era) if self.era else None
-        for f in ("genres", "exclude_genres", "seeds"):
+        for f in ("genres", "exclude_genres", "exclude_artists", "seeds"):
             d[f] = list(d[f])
         return d
 
@@ -469,6 +473,8 @@ _FAMILIAR_TITLES = {
     "your favourites, not played lately": "old favourites", "familiar": "comfort",
     "less played tracks of your favourite artists": "deep cuts",
 }
+_NEGATION_LINKS = {"from", "by", "of", "any", "my", "our", "the", "songs", "tracks", "music"}
+"""Words allowed between a negator and "my favourites" ("nothing from my favourites")."""
 _DETERMINERS = {"the", "my", "our", "your", "his", "her", "their"}
 _EXCLUDERS = {"no", "without", "not", "nothing", "except", "minus", "skip", "avoid", "zero",
               "exclude", "excluding", "but"}
@@ -823,6 +829,7 @@ class _State:
         self.genres: list[str] = []
         self.excluded: list[str] = []
         self.seed_names: list[str] = []
+        self.excluded_artists: list[str] = []
         self.named_seeds: list[str] = []
         self.title_time: str | None = None
         self.title_activity: str | None = None
@@ -844,10 +851,15 @@ class _State:
                 if not s.at(i, p):
                     continue
                 novelty, days, favourites, label = _FAMILIARITY[p]
+                neg = self._negated(i) if favourites else None
                 words = s.take(i, len(p))
                 lead = s.before(i, {"my", "some", "old"})
                 if lead is not None and p in {("favourites",), ("favorites",)}:
                     words = s.take(lead) + " " + words
+                if neg is not None:  # "nothing from my favourites": an exclusion, not seeds
+                    words = s.take(neg, i - neg) + " " + words
+                    self._leave_out_favourites(words)
+                    break
                 if favourites:  # "deep cuts from my favourites": one phrase
                     words += self._absorb(i + len(p))
                 said = [label]
@@ -867,6 +879,31 @@ class _State:
                     said.append("around " + ", ".join(seeds))
                 self.understood.append((words, "; ".join(said)))
                 break
+
+    def _negated(self, i: int) -> int | None:
+        """Index of a free negator ("nothing", "no", "not", "without"...) before token ``i``,
+        with only linking words ("from", "by", "any", "my"...) between them, else None."""
+        s = self.s
+        j = i - 1
+        while j >= 0 and not s.used[j] and s.t[j] in _NEGATION_LINKS:
+            j -= 1
+        if j >= 0 and not s.used[j] and s.t[j] in _EXCLUDERS | {"none"}:
+            return j
+        return None
+
+    def _leave_out_favourites(self, words: str) -> None:
+        left_out = list(self.vocab.own_artists[: self.config.favourites_left_out])
+        if not left_out:
+            self.understood.append((words, "leave out your favourites (no history to know them)"))
+            return
+        self.excluded_artists.extend(a for a in left_out if a not in self.excluded_artists)
+        if "exclude_artists" not in self.set_fields:
+            self.set_fields.append("exclude_artists")
+        self.title_familiar = "no favourites"
+        shown = ", ".join(left_out[:3]) + (" …" if len(left_out) > 3 else "")
+        self.understood.append(
+            (words, f"leave out your {len(left_out)} most played artists ({shown})")
+        )
 
     def _absorb(self, j: int) -> str:
         """Words like "from my favourite artists" after token ``j`` (taken), as text."""
@@ -1368,6 +1405,9 @@ class _State:
             genres=genres if genres else cur.genres,
             exclude_genres=tuple(self.excluded) if self.excluded else cur.exclude_genres,
             seeds=tuple(self.seed_names) if self.seed_names else cur.seeds,
+            exclude_artists=(
+                tuple(self.excluded_artists) if self.excluded_artists else cur.exclude_artists
+            ),
         )
         for name in ("activity", "hour", "weekday", "novelty", "not_played_days",
                      "length_minutes", "k", "arc"):  # fmt: skip
@@ -1384,6 +1424,7 @@ class _State:
         fields["genres"] = tuple(fields["genres"])
         fields["exclude_genres"] = tuple(fields["exclude_genres"])
         fields["seeds"] = tuple(fields["seeds"])
+        fields["exclude_artists"] = tuple(fields["exclude_artists"])
         if fields["era"] is not None:
             fields["era"] = tuple(fields["era"])
         return PromptRequest(**fields)
@@ -1462,6 +1503,8 @@ def _description(st: _State, req: PromptRequest, unknown: tuple[str, ...], text:
         )  # fmt: skip
     if "not_played_days" in st.set_fields:
         extra.append(f"nothing played in the last {req.not_played_days} days")
+    if "exclude_artists" in st.set_fields and req.exclude_artists:
+        extra.append(f"nothing by your {len(req.exclude_artists)} most played artists")
     if "arc" in st.set_fields and req.arc:
         extra.append(
             {"rise": "energy rising", "peak": "warm-up, peak, cool-down",
@@ -1483,7 +1526,7 @@ def current_from(values: dict) -> PromptRequest:
     for k, v in (values or {}).items():
         if k not in fields or v is None:
             continue
-        if k in ("genres", "exclude_genres", "seeds"):
+        if k in ("genres", "exclude_genres", "exclude_artists", "seeds"):
             clean[k] = tuple(str(x) for x in v)
         elif k == "era":
             clean[k] = (int(v[0]), int(v[1]))
@@ -1498,7 +1541,7 @@ def current_from(values: dict) -> PromptRequest:
 
 def without(reading: Reading, field_name: str) -> PromptRequest:
     """The reading's request with one setting removed (a chip taken off)."""
-    empty = {"genres": (), "exclude_genres": (), "seeds": ()}.get(field_name)
+    empty = {"genres": (), "exclude_genres": (), "exclude_artists": (), "seeds": ()}.get(field_name)
     return dataclasses.replace(reading.request, **{field_name: empty})
 
 

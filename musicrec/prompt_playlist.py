@@ -233,6 +233,8 @@ class PromptPlaylist:
             since = self.history_end_ - timedelta(days=int(req.not_played_days))
             recent = (self.item_last_ >= since).fillna(False).to_numpy(bool)
             allowed &= ~recent
+        if req.exclude_artists:
+            allowed &= ~np.isin(self.artist_keys_, [key(a) for a in req.exclude_artists])
         if req.genres:
             bonus += self.config.genre_bonus * self._genre_mask(req.genres, aliases=False)
         if req.seeds:

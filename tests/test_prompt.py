@@ -143,6 +143,10 @@ TABLE: list[tuple[str, dict]] = [
     ),
     ("my favourites", {"novelty": 0.0, "seeds": ("Radiohead", "Adele", "Daft Punk")}),
     ("comfort songs", {"novelty": 0.05}),
+    # "nothing from my favourites" leaves them out (it does not seed the list with them)
+    ("nothing from my favourites", {"exclude_artists": VOCAB.own_artists}),
+    ("chill, no favorites", {"valence": 0.55, "energy": 0.3, "exclude_artists": VOCAB.own_artists}),
+    ("not my favourites", {"exclude_artists": VOCAB.own_artists}),
     # length
     ("45 minutes", {"length_minutes": 45}),
     ("an hour", {"length_minutes": 60}),
@@ -332,6 +336,7 @@ def test_json_shape_is_the_issue_s() -> None:
     assert list(data["request"]) == [
         "valence", "energy", "activity", "hour", "weekday", "era", "genres", "exclude_genres",
         "seeds", "novelty", "not_played_days", "length_minutes", "k", "arc",
+        "exclude_artists",  # beyond the issue's keys: "nothing from my favourites"
     ]  # fmt: skip
     assert data["request"]["era"] == [1990, 1999]
     assert data["understood"][0].keys() == {"words", "set"}

@@ -105,6 +105,18 @@ def test_not_played_lately(demo) -> None:
     assert len(recs) >= 10 and not set(recs[S.ITEM_ID]) & recent
 
 
+def test_nothing_from_my_favourites_leaves_their_tracks_out(demo) -> None:
+    counts = demo[0].plays[S.ARTIST].value_counts()
+    reading, recs = listen(demo, "nothing from my favourites")
+    top = list(reading.request.exclude_artists)
+    assert len(top) == 10  # the ten most played artists
+    assert counts[top].min() >= counts.drop(top).max()
+    _, plain = listen(demo, "my favourites")
+    assert plain[S.ARTIST].isin(top).any()  # without the exclusion they do come up
+    assert len(recs) >= 10
+    assert not recs[S.ARTIST].isin(top).any()
+
+
 def test_reasons_name_what_matched_and_vary(demo) -> None:
     _, recs = listen(demo, "new to me 90s jazz")
     reasons = recs[S.REASON].tolist()
