@@ -78,3 +78,23 @@ class ShowRules:
 
 
 DEFAULT_SHOWS = ShowRules()
+
+
+@dataclass(frozen=True)
+class FeedbackRules:
+    """How long like/dislike rows are kept, and how many (``musicrec.feedback``).
+
+    When the app is served, each visit has a random session id: once that session ended its
+    rows are never read again, yet their ``item_id`` may hold words from a private upload.
+    """
+
+    max_age_days: float = 2.0
+    """A session's rows are deleted once its newest row is this old (sessions listed as
+    lasting, such as the one id of a person's own machine, are kept)."""
+    max_rows_per_session: int = 2_000
+    """Each session keeps at most this many rows; its oldest go first."""
+    prune_every_s: float = 3_600.0
+    """Expired sessions are looked for at most this often (and when the store opens)."""
+
+
+DEFAULT_FEEDBACK = FeedbackRules()

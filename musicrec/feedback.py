@@ -4,6 +4,11 @@ When the app is served to several people, each Streamlit session gets its own ra
 ``session_id``; rows of other sessions are never read, so two people using the app at once
 never see each other's feedback. On a person's own machine the id is the fixed
 ``musicrec.ui.state.LOCAL_ID``, so their likes survive a refresh and a restart.
+
+Rows do not pile up (``config.FeedbackRules``): a session keeps at most
+``max_rows_per_session`` rows, and the rows of a session whose newest row is older than
+``max_age_days`` are deleted (an ended visit of a served app), except for the ``lasting``
+ids the store was opened with.
 """
 
 from __future__ import annotations
@@ -12,8 +17,11 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Callable, Iterable
 from contextlib import closing
 from pathlib import Path
+
+from musicrec.config import DEFAULT_FEEDBACK, FeedbackRules
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -40,12 +48,31 @@ def default_path() -> Path:
 class FeedbackStore:
     """Session-scoped likes (+1) and dislikes (-1); the latest value for an item wins."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | None = None,
+        rules: FeedbackRules = DEFAULT_FEEDBACK,
+        lasting: Iterable[str] = (),
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        """Open (or create) the store at ``path``.
+
+        Args:
+            path: the SQLite file (None: ``default_path()``).
+            rules: how long and how many rows are kept.
+            lasting: session ids never expired by age (a person's own machine).
+            now: the clock, in seconds since the epoch.
+        """
         self.path = Path(path) if path is not None else default_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.rules = rules
+        self.lasting = tuple(lasting)
+        self._now = now
         self._lock = threading.Lock()
+        self._pruned_at = -float("inf")
         with closing(self._connect()) as con, con:
             con.execute(_SCHEMA)
+        self.expire()
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=10)
@@ -64,8 +91,36 @@ class FeedbackStore:
                 con.execute(
                     "INSERT INTO feedback VALUES (?, ?, ?, ?) ON CONFLICT(session_id, item_id) "
                     "DO UPDATE SET value = excluded.value, at = excluded.at",
-                    (session_id, item_id, value, time.time()),
+                    (session_id, item_id, value, self._now()),
                 )
+                con.execute(  # the session's oldest rows past the bound go
+                    "DELETE FROM feedback WHERE session_id = ? AND rowid NOT IN (SELECT rowid "
+                    "FROM feedback WHERE session_id = ? ORDER BY at DESC, rowid DESC LIMIT ?)",
+                    (session_id, session_id, self.rules.max_rows_per_session),
+                )
+        if self._now() - self._pruned_at >= self.rules.prune_every_s:
+            self.expire()
+
+    def expire(self) -> int:
+        """Delete the rows of every session whose newest row is older than ``max_age_days``
+        (except the ``lasting`` ids). Returns how many rows went."""
+        now = self._now()
+        cutoff = now - self.rules.max_age_days * 86_400
+        sql = (
+            "DELETE FROM feedback WHERE session_id IN "
+            "(SELECT session_id FROM feedback GROUP BY session_id HAVING MAX(at) < ?)"
+        )
+        if self.lasting:  # placeholders only: the ids are parameters
+            sql += f" AND session_id NOT IN ({','.join('?' * len(self.lasting))})"
+        with self._lock, closing(self._connect()) as con, con:
+            gone = con.execute(sql, (cutoff, *self.lasting)).rowcount
+        self._pruned_at = now
+        return gone
+
+    def sessions(self) -> int:
+        """How many sessions have rows."""
+        with closing(self._connect()) as con:
+            return con.execute("SELECT COUNT(DISTINCT session_id) FROM feedback").fetchone()[0]
 
     def _items(self, session_id: str, value: int) -> tuple[str, ...]:
         with closing(self._connect()) as con:

@@ -77,5 +77,6 @@ def feedback_store() -> FeedbackStore:
 @st.cache_resource
 def _feedback_store(path: str) -> FeedbackStore:
     from musicrec.feedback import FeedbackStore
+    from musicrec.ui.state import LOCAL_ID
 
-    return FeedbackStore(Path(path))
+    return FeedbackStore(Path(path), lasting=(LOCAL_ID,))  # a person's own likes never expire
