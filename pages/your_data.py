@@ -79,7 +79,7 @@ with tab_up:
             source = [(cat_file.name, cat_file.getvalue())]
             ui.set_catalog(load_catalog(source), cat_file.name, catalog_playlists(source))
         except CatalogError as exc:
-            st.error(str(exc))
+            st.error(ui.plain(exc))
 with tab_url:
     url = st.text_input("Public CSV/Parquet URL", key="catalog_url")
     sha = st.text_input("SHA-256 (optional)", key="catalog_sha")
@@ -94,7 +94,7 @@ with tab_url:
             ui.set_catalog(load_catalog([path]), path.name)
             st.success(f"Downloaded and cached: {ui.plain(display_name(path))}")
         except CatalogError as exc:
-            st.error(str(exc))
+            st.error(ui.plain(exc))
 with tab_cached:
     cached = cached_catalogs()
     if not cached:
@@ -123,7 +123,7 @@ if ui.is_served():
     st.caption("This app is shared: nothing you load is kept after you close the page.")
 else:
     if err := ui.pop_keep_error():
-        st.warning(err)
+        st.warning(ui.plain(err))
     kept = ui.kept_files()
     if kept:
         st.markdown(

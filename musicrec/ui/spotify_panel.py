@@ -88,7 +88,7 @@ def _import(session) -> None:
             plays, library = session.import_all(progress=progress_callback(bar))
         except SpotifyError as exc:
             status.update(label="Import failed", state="error")
-            st.error(str(exc))
+            st.error(plain(exc))  # it may quote Spotify's own words: never Markdown
             return
         status.update(
             label=f"Imported {len(plays)} plays and {len(library)} library rows", state="complete"
@@ -108,7 +108,7 @@ def spotify_panel() -> None:
         "and playlists, is never used to train a shared model, and is deleted from this session when you disconnect."
     )
     if err := state.pop_spotify_error():
-        st.error(err)
+        st.error(plain(err))
     config = _spotify_config()
     if config is None:
         st.info(
@@ -143,7 +143,7 @@ def save_to_spotify_button(recs: pd.DataFrame) -> None:
         try:
             result = session.save_playlist("musicrec playlist", recs)
         except SpotifyError as exc:
-            st.error(str(exc))
+            st.error(plain(exc))
             return
         msg = f"Saved {result.added} tracks to a new private playlist."
         if result.skipped:
