@@ -29,6 +29,7 @@ if ui.require_plays(ws):
         ui.set_quality_result(result)
     result = ui.quality_result()
     if result is None:
+        ui.background_progress()
         st.info(
             "Press the button to measure (about 5-15 s on a history of 20,000 plays, about 25 s "
             "on the demo).",
@@ -59,4 +60,10 @@ if ui.require_plays(ws):
             )
             st.dataframe(table, key=f"qt_{task}")
         for note in result.notes:
-            st.warning(note)
+            st.warning(ui.plain(note))
+        st.subheader("Where the playlist builder starts")
+        st.caption(
+            "The builder's sliders start at these weights (“Reset to tuned” goes back to them). "
+            "An engine at or below random on your listening starts at 0."
+        )
+        ui.starting_table(result)

@@ -4,6 +4,7 @@
 - ``cache``: the cached demo, its fitted model and the feedback store.
 - ``widgets``: the sidebar, empty states, charts, progress and the playlist controls.
 - ``prompt_box``: the builder's prompt (say the moment in words), its chips and its list.
+- ``weights``: the builder's blend sliders, starting at the weights tuned on this data.
 - ``spotify_panel``: connect / import / disconnect and "Save to Spotify".
 
 Pages use ``from musicrec import ui`` and the names re-exported here.
@@ -42,6 +43,7 @@ from musicrec.ui.state import (
     use_upload,
     workspace,
 )
+from musicrec.ui.weights import background_progress, starting_table
 from musicrec.ui.widgets import (
     MOOD_COLORS,
     PlaylistSettings,
@@ -63,6 +65,7 @@ from musicrec.ui.widgets import (
 __all__ = [
     "MOOD_COLORS",
     "PlaylistSettings",
+    "background_progress",
     "catalog_name",
     "chart",
     "demo_data",
@@ -106,6 +109,7 @@ __all__ = [
     "sidebar",
     "source_label",
     "spotify_panel",
+    "starting_table",
     "table",
     "timezone",
     "timezone_picker",

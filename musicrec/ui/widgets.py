@@ -16,6 +16,7 @@ from musicrec import clock
 from musicrec.engines.base import ACTIVITIES, MOODS
 from musicrec.hybrid import BlendWeights, HybridConfig
 from musicrec.ui import state
+from musicrec.ui.weights import blend_sliders
 from musicrec.workspace import Request
 
 if TYPE_CHECKING:  # plotly is imported by the pages that draw, not on the first page's path
@@ -287,17 +288,6 @@ class PlaylistSettings:
     """One line saying what was asked for."""
 
 
-def _blend_sliders() -> BlendWeights:
-    w = BlendWeights()
-    return BlendWeights(
-        collaborative=st.slider("People like you", 0.0, 2.0, w.collaborative, 0.1, key="w_collab"),
-        co_listening=st.slider("Your sessions", 0.0, 2.0, w.co_listening, 0.1, key="w_colisten"),
-        content=st.slider("Sounds like your favourites", 0.0, 2.0, w.content, 0.1, key="w_content"),
-        mood=st.slider("Mood", 0.0, 2.0, w.mood, 0.1, key="w_mood"),
-        context=st.slider("Activity and time", 0.0, 2.0, w.context, 0.1, key="w_context"),
-    )  # fmt: skip
-
-
 def playlist_controls(
     liked: tuple[str, ...] = (), disliked: tuple[str, ...] = (), now: dt.datetime | None = None
 ) -> PlaylistSettings:
@@ -310,7 +300,8 @@ def playlist_controls(
 
     Returns:
         The request, blend weights and config the controls describe. Defaults come from
-        ``BlendWeights`` and ``HybridConfig``, so the page and the CLI agree.
+        ``BlendWeights`` and ``HybridConfig``, so the page and the CLI agree; the weights
+        start where the person's own data was tuned, once measured (``musicrec.ui.weights``).
     """
     now = now or dt.datetime.now(ZoneInfo(state.timezone()))
     defaults = HybridConfig()
@@ -329,7 +320,7 @@ def playlist_controls(
     hour = st.slider("Hour of day", 0, 23, now.hour, key="pl_hour")
     weekday = st.selectbox("Day", WEEKDAYS, index=now.weekday(), key="pl_weekday")
     with st.expander("Blend and variety"):
-        weights = _blend_sliders()
+        weights = blend_sliders()  # start at the weights tuned on this data (ui.weights)
         diversity = st.slider("Variety", 0.0, 1.0, defaults.diversity, 0.05, key="pl_diversity")
         novelty = st.slider("Familiar → new", 0.0, 1.0, defaults.novelty, 0.05, key="pl_novelty")
         length = st.slider("Length", 5, 50, defaults.k, key="pl_length")
