@@ -79,9 +79,21 @@ def to_json(recs: pd.DataFrame) -> bytes:
 
 def spotify_url(uri: object) -> str | None:
     """open.spotify.com link of a well-formed spotify:track: URI, else None."""
+    track_id = spotify_track_id(uri)
+    return "https://open.spotify.com/track/" + track_id if track_id else None
+
+
+def spotify_track_id(uri: object) -> str | None:
+    """The 22-character id of a well-formed spotify:track: URI, else None."""
     if isinstance(uri, str) and _SPOTIFY_TRACK.fullmatch(uri):
-        return "https://open.spotify.com/track/" + uri.rsplit(":", 1)[1]
+        return uri.rsplit(":", 1)[1]
     return None
+
+
+def spotify_embed_url(uri: object) -> str | None:
+    """Spotify's embed player for a track (played in the person's browser, no key), else None."""
+    track_id = spotify_track_id(uri)
+    return f"https://open.spotify.com/embed/track/{track_id}" if track_id else None
 
 
 def spotify_search_url(artist: object, track: object) -> str:

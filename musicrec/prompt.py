@@ -41,7 +41,7 @@ from rapidfuzz.distance import OSA
 from musicrec import clock
 from musicrec import schema as S
 
-ARCS: tuple[str, ...] = ("rise", "peak", "steady")
+ARCS: tuple[str, ...] = ("rise", "fall", "peak", "steady")
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _WEEKDAY_FULL = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -231,7 +231,8 @@ class PromptRequest:
     k: int | None = None
     """Playlist length in tracks."""
     arc: str | None = None
-    """Order by energy: "rise", "peak" (warm-up, peak, cool-down) or "steady"."""
+    """Order by energy: "rise", "fall" (winding down), "peak" (warm-up, peak, cool-down) or
+    "steady"."""
     exclude_artists: tuple[str, ...] = ()
     """Artist names to leave out ("nothing from my favourites": the most played ones)."""
 
@@ -390,6 +391,8 @@ _ARC_WORDS: dict[tuple[str, ...], str] = {
     ("warm", "up"): "rise", ("warmup",): "rise", ("build", "up"): "rise",
     ("building",): "rise", ("rising",): "rise", ("crescendo",): "rise",
     ("ramp", "up"): "rise", ("peak",): "peak", ("steady",): "steady",
+    ("winding", "down"): "fall", ("slowing", "down"): "fall", ("calming", "down"): "fall",
+    ("fade", "out"): "fall", ("fading", "out"): "fall",
     ("constant",): "steady", ("even", "pace"): "steady", ("steady", "pace"): "steady",
     ("same", "pace"): "steady", ("intervals",): "peak", ("rising", "energy"): "rise",
     ("building", "energy"): "rise", ("energy", "rising"): "rise", ("increasing", "energy"): "rise",
@@ -961,6 +964,7 @@ class _State:
                     words = (s.take(lead) + " " if lead is not None else "") + s.take(i, len(p))
                     said = {
                         "rise": "energy arc: rising",
+                        "fall": "energy arc: winding down",
                         "peak": "energy arc: warm-up → peak → cool-down",
                         "steady": "energy arc: steady",
                     }[arc]
@@ -1507,7 +1511,7 @@ def _description(st: _State, req: PromptRequest, unknown: tuple[str, ...], text:
         extra.append(f"nothing by your {len(req.exclude_artists)} most played artists")
     if "arc" in st.set_fields and req.arc:
         extra.append(
-            {"rise": "energy rising", "peak": "warm-up, peak, cool-down",
+            {"rise": "energy rising", "fall": "winding down", "peak": "warm-up, peak, cool-down",
              "steady": "steady energy"}[req.arc]
         )  # fmt: skip
     line = " ".join([head, *tail])

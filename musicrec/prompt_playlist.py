@@ -32,6 +32,8 @@ import numpy as np
 import pandas as pd
 
 from musicrec import schema as S
+from musicrec.engines.base import DAYPARTS
+from musicrec.engines.context import daypart, daypart_label
 from musicrec.hybrid import BlendWeights, Hybrid, HybridConfig
 from musicrec.prompt import (
     GENRE_ALIASES,
@@ -125,7 +127,31 @@ class PromptPlaylist:
         self.artist_keys_ = np.array([key(a) for a in self.artists_], dtype=object)
         self.vocabulary_: Vocabulary = vocabulary_from(items, plays)
         self._fit_history(plays)
+        self._fit_habits(data.local_plays())
         return self
+
+    def _fit_habits(self, local: pd.DataFrame) -> None:
+        """Plays per (item, weekday-or-weekend daypart) on the listener's clock, for reasons
+        such as "9 of your 12 plays of it were on weekend evenings"."""
+        if local.empty or S.ITEM_ID not in local or S.TS not in local:
+            self.habits_ = pd.Series(dtype=int)
+            return
+        ts = local[S.TS]
+        slot = _slot(ts.dt.hour.to_numpy(), ts.dt.day_of_week.to_numpy())
+        self.habits_ = local.assign(slot=slot).groupby([S.ITEM_ID, "slot"]).size()
+
+    def _habit_words(self, item_id: str, req: PromptRequest) -> str:
+        """How many of the person's plays of this track fell in the asked-for daypart
+        (" (9 on weekend evenings)"), "" when under two plays or none there."""
+        if req.hour is None or self.habits_.empty:
+            return ""
+        p = self.item_ids_.get_loc(item_id)
+        total = int(self.item_plays_[p])
+        n = int(self.habits_.get((item_id, int(_slot(req.hour, req.weekday))), 0))
+        if total < 2 or n == 0:
+            return ""
+        when = daypart_label(req.hour, req.weekday)
+        return f" ({'all' if n == total else n} on {when})"
 
     def _fit_history(self, plays: pd.DataFrame) -> None:
         has = not plays.empty and S.ITEM_ID in plays and S.TS in plays
@@ -143,12 +169,15 @@ class PromptPlaylist:
             self.artist_last_ = by_artist[S.TS].max()
             self.artist_top_year_ = by_artist["year"].agg(lambda y: int(y.mode().iloc[0]))
             self.artist_plays_ = by_artist.size()
+            ranks = self.artist_plays_.rank(ascending=False, method="min")
+            self.artist_rank_ = ranks.astype(int)
         else:
             self.item_plays_ = np.zeros(len(self.item_ids_), dtype=int)
             self.item_last_ = pd.Series(pd.NaT, index=self.item_ids_)
             self.artist_last_ = pd.Series(dtype="datetime64[ns, UTC]")
             self.artist_top_year_ = pd.Series(dtype=int)
             self.artist_plays_ = pd.Series(dtype=int)
+            self.artist_rank_ = pd.Series(dtype=int)
 
     # -- the request -------------------------------------------------------------------------
     def _key_mask(self, k: str) -> np.ndarray:
@@ -301,6 +330,10 @@ class PromptPlaylist:
             engine = str(getattr(row, S.REASON) or "")
             if engine == "a good fit for your request overall":
                 engine = ""
+            habit = ""
+            if engine.startswith("you often play it on "):  # the context engine: the numbers
+                habit = self._habit_words(row.item_id, req)
+                engine = "" if habit else engine
             parts: list[str] = []
             feel = _feel_words(row.valence, row.energy, req)
             if feel:
@@ -314,8 +347,8 @@ class PromptPlaylist:
             if req.era is not None and not np.isnan(row.year):
                 parts.append(_year_words(int(row.year), i))
             artist = str(row.artist)
-            history = self._history_words(row.item_id, artist, req, i)
-            if history and not (artist in engine and history.startswith("by ")):
+            history = self._history_words(row.item_id, artist, req, i, habit)
+            if history:
                 parts.append(history)
             if engine:
                 parts.append(engine)
@@ -329,34 +362,50 @@ class PromptPlaylist:
         hits = [g for g in req.genres if f" {key(g)} " in self.keys_.iloc[p]]
         return " and ".join(hits)
 
-    def _history_words(self, item_id: str, artist: str, req: PromptRequest, i: int) -> str:
-        """The person's history with this track and its artist, in words."""
+    def _history_words(
+        self, item_id: str, artist: str, req: PromptRequest, i: int, habit: str = ""
+    ) -> str:
+        """The person's history with this track and its artist, in words: the artist's place
+        among theirs, how often (``habit``: how many of those at the asked-for time) and how
+        lately they played the track. The artist is named on the row, so only here when the
+        artist is new to them."""
         p = self.item_ids_.get_loc(item_id)
         plays = int(self.item_plays_[p])
         named = key(artist) in {key(s) for s in req.seeds}
-        by = f"by {artist}" + (" (you named them)" if named else "")
         if artist not in self.artist_plays_.index or self.history_end_ is None:
-            return f"new to you, {by}" if i % 2 else f"{by}, an artist new to you"
+            return f"by {artist}, an artist new to you" if i % 2 else f"new to you, by {artist}"
+        them = "an artist you named" if named else ""
+        rank = int(self.artist_rank_[artist])
+        place = f"your no. {rank} artist" if rank <= 20 else them or ""
         last = self.artist_last_[artist]
         quiet = (self.history_end_ - last).days
-        times = _times(int(self.artist_plays_[artist]))
         if plays == 0:
             lead = "new to you" if i % 3 else "a track you have not played"
             if quiet > 60:
-                top = int(self.artist_top_year_[artist])
                 felt = "loved" if self.artist_plays_[artist] >= 10 else "played"
-                return (
-                    f"{lead}, {by}, an artist you {felt} in {top}"
-                    f" and haven't played since {last:%B %Y}"
-                )
-            return f"{lead}, {by}, whom you have played {times}" if i % 2 else f"{lead} {by}"
-        if quiet > 60:
-            return f"{by}: {_times(plays)}, none since {last:%B %Y}"
-        return (
-            f"{by}, played {_times(plays)}"
-            if i % 2
-            else f"one of yours {by}, played {_times(plays)}"
-        )
+                top = int(self.artist_top_year_[artist])
+                who = place or "an artist"
+                return f"{lead}, by {who} you {felt} in {top} and haven't played since {last:%B %Y}"
+            if place:
+                return f"{lead}, by {place}"
+            return f"{lead}, by an artist you have played {_times(int(self.artist_plays_[artist]))}"
+        times = _times(plays) + habit
+        track_last = self.item_last_.iloc[p]
+        if pd.notna(track_last) and (self.history_end_ - track_last).days > 60:
+            return f"you played it {times}, the last time in {track_last:%B %Y}"
+        if place:
+            return f"{place}; you have played this one {times}"
+        return f"played {times}" if i % 2 else f"one of yours, played {times}"
+
+
+_HOUR_PART = np.array([DAYPARTS.index(daypart(h)) for h in range(24)])
+
+
+def _slot(hour: object, weekday: object) -> object:
+    """The context engine's daypart of ``hour`` (an index of ``DAYPARTS``), plus
+    ``len(DAYPARTS)`` on a weekend. Works on numbers and arrays; no weekday = a weekday."""
+    weekend = np.asarray(weekday if weekday is not None else 0) >= 5
+    return _HOUR_PART[np.asarray(hour) % 24] + len(DAYPARTS) * weekend
 
 
 def _times(n: int) -> str:
@@ -403,8 +452,9 @@ def fit_length(recs: pd.DataFrame, minutes: float, tolerance: float) -> pd.DataF
 
 
 def order_by_arc(recs: pd.DataFrame, arc: str) -> pd.DataFrame:
-    """Reorder by energy: "rise" (calm to intense) or "peak" (warm-up, peak, cool-down: the
-    calmest tracks at both ends). "steady" keeps the order (see :func:`steady_band`)."""
+    """Reorder by energy: "rise" (calm to intense), "fall" (intense to calm, winding down) or
+    "peak" (warm-up, peak, cool-down: the calmest tracks at both ends). "steady" keeps the
+    order (see :func:`steady_band`)."""
     if arc == "steady" or len(recs) < 3:
         return recs
     energy = recs[S.ENERGY].astype(float)
@@ -412,9 +462,11 @@ def order_by_arc(recs: pd.DataFrame, arc: str) -> pd.DataFrame:
     up = np.argsort(energy, kind="stable")
     if arc == "rise":
         return recs.iloc[up]
+    if arc == "fall":
+        return recs.iloc[up[::-1]]
     if arc == "peak":
         return recs.iloc[np.concatenate([up[0::2], up[1::2][::-1]])]
-    raise ValueError(f"unknown arc {arc!r}: use rise, peak or steady")
+    raise ValueError(f"unknown arc {arc!r}: use rise, fall, peak or steady")
 
 
 def steady_band(recs: pd.DataFrame, k: int, width: float) -> pd.DataFrame:

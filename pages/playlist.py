@@ -3,7 +3,7 @@
 import streamlit as st
 
 from musicrec import ui
-from musicrec.export import playlist_filename, playlist_title, to_csv, to_json, to_m3u
+from musicrec.export import playlist_filename, to_csv, to_json, to_m3u
 
 st.title("Playlist builder")
 ws = ui.workspace()
@@ -37,7 +37,10 @@ def builder() -> None:
                 page=None,
             )
             return
+        title = ui.list_title(settings, reading)
         st.markdown(f"**{len(recs)} tracks · {ui.plain(settings.summary)}**")
+        ui.player()
+        ui.energy_chart(recs)
         liked, disliked = set(settings.request.liked), set(settings.request.disliked)
         for row in recs.itertuples():
             ui.track_row(row, row.item_id in liked, row.item_id in disliked, _feedback)
@@ -45,8 +48,6 @@ def builder() -> None:
             contrib = [c for c in recs.columns if c.startswith("contrib_")]
             st.dataframe(recs[["rank", "track", "artist", *contrib, "feature_source"]], hide_index=True, key="contrib_table",
                          column_config={c: st.column_config.ProgressColumn(c.removeprefix("contrib_"), min_value=0.0, max_value=0.6, format="%.2f") for c in contrib})  # fmt: skip
-        req = settings.request
-        title = playlist_title(req.mood or "custom", req.activity, req.hour)
         e1, e2, e3, e4 = st.columns(4)
         e1.download_button(
             "CSV", to_csv(recs), playlist_filename(title, ".csv"), "text/csv", key="dl_csv"

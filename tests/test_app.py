@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -369,3 +371,101 @@ def test_the_mapping_form_loads_a_csv_of_another_shape_in_its_own_time_zone():
     assert any(s.value.startswith("Loaded 2 plays") for s in at.success)
     ts = at.session_state["uploaded"].plays.sort_values("ts")["ts"].dt.strftime("%m-%d %H:%M")
     assert ts.tolist() == ["01-01 09:00", "01-01 10:00", "07-01 08:00"]
+
+
+def _energies(at: AppTest) -> np.ndarray:
+    spec = json.loads(
+        next(c for c in at.get("plotly_chart") if "place in the list" in c.proto.spec).proto.spec
+    )
+    y = spec["data"][0]["y"]
+    if isinstance(y, dict):  # plotly's base64 typed array
+        return np.frombuffer(base64.b64decode(y["bdata"]), y["dtype"])
+    return np.asarray(y, dtype=float)
+
+
+def test_the_energy_arc_control_orders_the_list_and_draws_it():
+    at = fresh("pages/playlist.py")
+    ranked = _row_ids(at)
+    assert at.selectbox(key="pl_arc").value == "as ranked"
+    at.selectbox(key="pl_arc").set_value("build up").run()
+    assert not at.exception, at.exception
+    rising = _energies(at)
+    assert (np.diff(rising) >= 0).all() and rising[-1] > rising[0]
+    assert sorted(_row_ids(at)) == sorted(ranked)  # the same tracks, in another order
+    at.selectbox(key="pl_arc").set_value("wind down").run()
+    assert (np.diff(_energies(at)) <= 0).all()
+    at.text_input(key="pl_prompt").input("run then cooldown").run()  # words set the control
+    assert at.selectbox(key="pl_arc").value == "peak in the middle"
+    peak = _energies(at)
+    top = int(np.argmax(peak))
+    assert 0 < top < len(peak) - 1 and peak[0] < peak[top] > peak[-1]
+
+
+def test_a_prompt_moves_the_controls_without_a_duplicate_value_warning():
+    import logging
+
+    from streamlit.elements.lib import policies
+
+    records: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda r: records.append(r.getMessage())  # type: ignore[method-assign]
+    logger = logging.getLogger("streamlit.elements.lib.policies")
+    logger.addHandler(handler)
+    policies._shown_default_value_warning = False  # Streamlit warns once per process
+    try:
+        at = fresh("pages/playlist.py")
+        at.text_input(key="pl_prompt").input("sad rainy night, new to me, 20 songs, build up").run()
+        assert not at.exception, at.exception
+        assert at.slider(key="pl_length").value == 20 and at.checkbox(key="pl_exclude").value
+    finally:
+        logger.removeHandler(handler)
+    assert not [r for r in records if "default value" in r], records
+
+
+def _history_with_ids(n_tracks: int = 30) -> bytes:
+    """An extended-history export (the shape with Spotify track URIs) of a made-up listener."""
+    rows = []
+    for i in range(n_tracks * 6):
+        t = i % n_tracks
+        rows.append({
+            "ts": f"2025-{1 + i % 12:02d}-{1 + i % 27:02d}T{i % 24:02d}:15:00Z",
+            "ms_played": 200_000, "master_metadata_track_name": f"Song {t}",
+            "master_metadata_album_artist_name": f"Band {t % 7}",
+            "master_metadata_album_album_name": f"Album {t % 7}",
+            "spotify_track_uri": f"spotify:track:{t:022d}", "platform": "android",
+        })  # fmt: skip
+    return json.dumps(rows).encode()
+
+
+def test_a_track_with_a_spotify_id_plays_in_the_embed_with_its_cover(monkeypatch):
+    from musicrec import artwork
+    from tests.fake_oembed import FakeOEmbed
+
+    artwork.clear_cache()
+    with FakeOEmbed() as fake:
+        monkeypatch.setenv("MUSICREC_OEMBED_URL", fake.url)
+        monkeypatch.setenv("MUSICREC_FETCH_ALLOW_HOSTS", "127.0.0.1")
+        at = fresh("pages/your_data.py")
+        at.file_uploader(key="history_files").upload(
+            "Streaming_History_Audio_2025.json", _history_with_ids(), "application/json"
+        )
+        at.run()
+        at.button(key="load_files").click().run()
+        at.switch_page("pages/playlist.py").run()
+        assert not at.exception, at.exception
+        plays = [b for b in at.button if (b.key or "").startswith("play_")]
+        assert len(plays) == len(_row_ids(at)) > 0  # every row has an id here, so a play button
+        assert not at.get("iframe")  # nothing plays until asked
+        first = _row_ids(at)[0]
+        at.button(key=f"play_{first}").click().run()
+        frames = at.get("iframe")
+        assert len(frames) == 1
+        track_id = frames[0].proto.src.rsplit("/", 1)[1]
+        assert frames[0].proto.src == f"https://open.spotify.com/embed/track/{track_id}"
+        assert fake.asked == [track_id]  # the cover asked of the (fake) oEmbed host, once
+        assert [i.proto.imgs[0].url for i in at.get("image")] == [
+            f"{fake.url[:-7]}/cover/{track_id}.jpg"
+        ]
+        at.button(key="player_close").click().run()
+        assert not at.get("iframe")
+    artwork.clear_cache()

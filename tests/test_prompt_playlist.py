@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 
 import numpy as np
@@ -11,9 +12,10 @@ import pytest
 
 from musicrec import schema as S
 from musicrec.demo import demo_workspace
-from musicrec.hybrid import Hybrid
-from musicrec.prompt import Reading, parse
+from musicrec.hybrid import BlendWeights, Hybrid, HybridConfig
+from musicrec.prompt import PromptRequest, Reading, parse
 from musicrec.prompt_playlist import PromptPlaylist, fit_length, order_by_arc, steady_band
+from musicrec.workspace import Request
 
 NOW = datetime(2026, 12, 1, 21, tzinfo=UTC)
 
@@ -157,13 +159,15 @@ def test_steady_band() -> None:
     assert steady_band(recs, 3, 0.12)[S.ENERGY].tolist() == [0.5, 0.55, 0.45]
 
 
-@pytest.mark.parametrize("arc", ["rise", "peak", "steady"])
+@pytest.mark.parametrize("arc", ["rise", "fall", "peak", "steady"])
 def test_order_by_arc(arc: str) -> None:
     energy = np.array([0.5, 0.9, 0.1, 0.7, 0.3, 0.6, 0.2])
     out = order_by_arc(pd.DataFrame({S.ENERGY: energy}), arc)[S.ENERGY].to_numpy()
     assert sorted(out) == sorted(energy)
     if arc == "rise":
         assert (np.diff(out) >= 0).all()
+    elif arc == "fall":
+        assert (np.diff(out) <= 0).all()
     elif arc == "peak":
         top = int(np.argmax(out))
         assert (np.diff(out[: top + 1]) >= 0).all() and (np.diff(out[top:]) <= 0).all()
@@ -193,3 +197,43 @@ def test_cli_prompt_text_lists_what_it_read(capsys) -> None:
     out = capsys.readouterr().out
     assert "chill -> valence" in out and "not understood: zxqv" in out
     assert sum(1 for line in out.splitlines() if line[:3].strip().rstrip(".").isdigit()) == 5
+
+
+def _template(reason: str) -> str:
+    """A reason's shape: numbers, months and names blanked, the first five words."""
+    words = re.sub(r"\d+", "N", reason).split()[:5]
+    return " ".join(w for w in words if not w[:1].isupper() or w in ("Your", "You", "New"))
+
+
+def test_the_builders_own_list_has_reasons_from_its_evidence(demo) -> None:
+    _, model, pp = demo
+    request = Request(hour=21, weekday=6)  # the controls on a Sunday evening, no prompt
+    cfg = HybridConfig()
+    plain = model.recommend(request, BlendWeights(), cfg)
+    assert plain[S.REASON].value_counts().iloc[0] >= 15  # the engines' one template
+    recs = pp.recommend(
+        PromptRequest(hour=21, weekday=6, novelty=cfg.novelty, k=cfg.k), model, None, cfg,
+        request=request,
+    )  # fmt: skip
+    assert recs[S.ITEM_ID].tolist() == plain[S.ITEM_ID].tolist()  # the same tracks
+    shapes = recs[S.REASON].map(_template).value_counts()
+    assert shapes.iloc[0] <= len(recs) // 3, shapes
+    local = demo[0].local_plays()
+    evenings = local[(local[S.TS].dt.day_of_week >= 5) & local[S.TS].dt.hour.between(17, 21)]
+    checked = 0
+    for row in recs.itertuples():
+        said = re.search(r"(\d+) times \((\d+|all) on weekend evenings\)", row.reason)
+        if said:
+            total = int((local[S.ITEM_ID] == row.item_id).sum())
+            there = int((evenings[S.ITEM_ID] == row.item_id).sum())
+            assert int(said[1]) == total
+            assert (there == total) if said[2] == "all" else int(said[2]) == there
+            checked += 1
+    assert checked >= 5
+
+
+def test_wind_down_from_the_control_ends_calmer_than_it_starts(demo) -> None:
+    _, model, pp = demo
+    recs = pp.recommend(PromptRequest(arc="fall"), model)
+    energy = recs[S.ENERGY].to_numpy(float)
+    assert len(recs) >= 10 and (np.diff(energy) <= 1e-9).all() and energy[0] > energy[-1]

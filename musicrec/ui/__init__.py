@@ -11,7 +11,7 @@ Pages use ``from musicrec import ui`` and the names re-exported here.
 """
 
 from musicrec.ui.cache import demo_data, demo_hybrid, demo_workspace, feedback_store
-from musicrec.ui.prompt_box import prompt_box, prompt_list, prompt_lookups
+from musicrec.ui.prompt_box import list_title, prompt_box, prompt_list, prompt_lookups
 from musicrec.ui.spotify_panel import handle_spotify_return, save_to_spotify_button, spotify_panel
 from musicrec.ui.state import (
     catalog_name,
@@ -49,10 +49,12 @@ from musicrec.ui.widgets import (
     PlaylistSettings,
     chart,
     empty_state,
+    energy_chart,
     format_report,
     kept_table,
     mapping_form,
     plain,
+    player,
     playlist_controls,
     progress_callback,
     require_plays,
@@ -72,6 +74,7 @@ __all__ = [
     "demo_hybrid",
     "demo_workspace",
     "empty_state",
+    "energy_chart",
     "evaluation_inputs",
     "feedback_store",
     "forget_my_data",
@@ -86,9 +89,11 @@ __all__ = [
     "kept_table",
     "kept_where",
     "last_report",
+    "list_title",
     "load_mapped",
     "mapping_form",
     "plain",
+    "player",
     "playlist_controls",
     "pop_keep_error",
     "progress_callback",

@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from musicrec.engines.base import ACTIVITIES
+from musicrec.export import playlist_title
 from musicrec.prompt import PromptRequest, Reading, parse, remove_words
 from musicrec.prompt_playlist import PromptPlaylist
 from musicrec.ui import state
-from musicrec.ui.widgets import CUSTOM_MOOD, WEEKDAYS, PlaylistSettings, plain
+from musicrec.ui.widgets import ARCS, CUSTOM_MOOD, WEEKDAYS, PlaylistSettings, plain
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -92,6 +93,8 @@ def _move_sliders(reading: Reading) -> None:
         ss["pl_exclude"] = req.novelty >= 1.0
     if "k" in changed and req.k is not None:
         ss["pl_length"] = int(min(50, max(5, req.k)))
+    if "arc" in changed:
+        ss["pl_arc"] = next((label for label, arc in ARCS.items() if arc == req.arc), "as ranked")
 
 
 def _read(text: str, pp: PromptPlaylist, tz: str) -> None:
@@ -172,11 +175,12 @@ def prompt_box(pp: PromptPlaylist) -> Reading | None:
 def prompt_list(
     settings: PlaylistSettings, reading: Reading | None, model: Hybrid, pp: PromptPlaylist
 ) -> pd.DataFrame:
-    """The list for the controls plus what only the prompt can ask for."""
-    if reading is None or not reading.understood:  # nothing read: the controls' own list
-        return model.recommend(settings.request, settings.weights, settings.config)
+    """The list for the controls plus what only the prompt can ask for.
+
+    Without a prompt it is the controls' own list (the same tracks as ``model.recommend``),
+    ordered by the energy-arc control; every list gets reasons from its own evidence."""
     req, cfg = settings.request, settings.config
-    extra = reading.request
+    extra = reading.request if reading is not None and reading.understood else PromptRequest()
     merged = dataclasses.replace(
         extra,
         valence=req.valence,
@@ -186,5 +190,15 @@ def prompt_list(
         weekday=req.weekday,
         novelty=1.0 if cfg.exclude_heard else cfg.novelty,
         k=None if extra.length_minutes is not None else cfg.k,
+        arc=settings.arc,
     )
     return pp.recommend(merged, model, settings.weights, cfg, request=req)
+
+
+def list_title(settings: PlaylistSettings, reading: Reading | None) -> str:
+    """The playlist's name: the prompt's daylist title when it read something, else one
+    from the controls ("musicrec: chill, relax, 23:00"). Exports are named after it."""
+    if reading is not None and reading.understood:
+        return reading.title
+    req = settings.request
+    return playlist_title(req.mood or "custom", req.activity, req.hour)

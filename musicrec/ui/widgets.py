@@ -227,6 +227,62 @@ def track_row(
             st.button(":material/thumb_down:", key=f"dislike_{row.item_id}", help="Never again",
                       type="primary" if disliked else "secondary", on_click=on_feedback,
                       args=(row.item_id, -1))  # fmt: skip
+            if url:
+                st.button(":material/play_arrow:", key=f"play_{row.item_id}",
+                          help="Play it here (Spotify's player)", on_click=_play,
+                          args=(uri, str(row.track), str(row.artist)))  # fmt: skip
+
+
+_PLAYING = "pl_playing"
+
+
+def _play(uri: str, track: str, artist: str) -> None:
+    st.session_state[_PLAYING] = (uri, track, artist)
+
+
+def _stop() -> None:
+    st.session_state.pop(_PLAYING, None)
+
+
+def player() -> None:
+    """The track chosen with a row's play button, in Spotify's embed player (in the person's
+    browser, no key), with its cover from Spotify's oEmbed (a plain line when offline)."""
+    from musicrec.artwork import cover
+    from musicrec.export import spotify_embed_url, spotify_track_id
+
+    playing = st.session_state.get(_PLAYING)
+    embed = spotify_embed_url(playing[0]) if playing else None
+    if not embed:
+        return
+    uri, track, artist = playing
+    with st.container(key="player", border=True):
+        art, text, close = st.columns([1, 5, 1], vertical_alignment="center")
+        image = cover(spotify_track_id(uri) or "")
+        if image:
+            art.image(image, width=56)
+        else:
+            art.caption("No cover (Spotify not reached)")
+        text.markdown(f"**Playing:** {plain(track)} · {plain(artist)}")
+        close.button(
+            ":material/close:", key="player_close", help="Close the player", on_click=_stop
+        )
+        st.iframe(embed, height=152)
+
+
+def energy_chart(recs: pd.DataFrame, key: str = "energy_arc") -> None:
+    """A small line of each track's energy by its place in the list (needs rank, energy)."""
+    import plotly.express as px
+
+    data = recs[["rank", "energy"]].dropna()
+    if data.empty:
+        st.caption("No energy values for these tracks (they come from the catalog).")
+        return
+    fig = px.line(data, x="rank", y="energy", markers=True,
+                  labels={"rank": "place in the list", "energy": "energy (calm 0 → 1 intense)"},
+                  title="Energy along the list")  # fmt: skip
+    fig.update_yaxes(range=[0, 1])
+    fig.update_traces(line_color=PALETTE[0])
+    chart(fig, key=key, height=220)
 
 
 def csv_columns(data: bytes) -> list[str]:
@@ -286,6 +342,18 @@ class PlaylistSettings:
     """Length, variety, novelty, whether heard tracks are left out."""
     summary: str
     """One line saying what was asked for."""
+    arc: str | None = None
+    """The order by energy ("rise", "fall", "peak", "steady"), None = as ranked."""
+
+
+ARCS = {"as ranked": None, "steady": "steady", "build up": "rise", "wind down": "fall",
+        "peak in the middle": "peak"}  # fmt: skip
+"""The energy-arc control's choices -> ``PromptRequest.arc``."""
+
+
+def _start(key: str, value: object) -> None:
+    """A control's first value, set once in session state (the widget then takes no default)."""
+    st.session_state.setdefault(key, value)
 
 
 def playlist_controls(
@@ -312,20 +380,32 @@ def playlist_controls(
     from musicrec.engines.mood import mood_targets
 
     v0, e0, suffix = (0.6, 0.5, "") if custom else (*mood_targets(preset), f"_{preset}")
-    valence = st.slider("Valence (sad → happy)", 0.0, 1.0, v0, 0.05, key=f"pl_valence{suffix}",
+    # the prompt box sets these keys, so each starts from session state, never a default
+    # value too (Streamlit warns when a widget has both)
+    _start(f"pl_valence{suffix}", v0)
+    _start(f"pl_energy{suffix}", e0)
+    _start("pl_hour", now.hour)
+    _start("pl_weekday", WEEKDAYS[now.weekday()])
+    _start("pl_diversity", defaults.diversity)
+    _start("pl_novelty", defaults.novelty)
+    _start("pl_length", defaults.k)
+    _start("pl_exclude", defaults.exclude_heard)
+    valence = st.slider("Valence (sad → happy)", 0.0, 1.0, step=0.05, key=f"pl_valence{suffix}",
                         disabled=not custom)  # fmt: skip
-    energy = st.slider("Energy (calm → intense)", 0.0, 1.0, e0, 0.05, key=f"pl_energy{suffix}",
+    energy = st.slider("Energy (calm → intense)", 0.0, 1.0, step=0.05, key=f"pl_energy{suffix}",
                        disabled=not custom)  # fmt: skip
     activity = st.selectbox("Activity", ["any", *ACTIVITIES], key="pl_activity")
-    hour = st.slider("Hour of day", 0, 23, now.hour, key="pl_hour")
-    weekday = st.selectbox("Day", WEEKDAYS, index=now.weekday(), key="pl_weekday")
+    hour = st.slider("Hour of day", 0, 23, key="pl_hour")
+    weekday = st.selectbox("Day", WEEKDAYS, key="pl_weekday")
+    arc = st.selectbox("Energy along the list", list(ARCS), key="pl_arc",
+                       help="The order of the tracks by energy: as ranked, steady, building up, "
+                            "winding down, or warm-up, peak and cool-down.")  # fmt: skip
     with st.expander("Blend and variety"):
         weights = blend_sliders()  # start at the weights tuned on this data (ui.weights)
-        diversity = st.slider("Variety", 0.0, 1.0, defaults.diversity, 0.05, key="pl_diversity")
-        novelty = st.slider("Familiar → new", 0.0, 1.0, defaults.novelty, 0.05, key="pl_novelty")
-        length = st.slider("Length", 5, 50, defaults.k, key="pl_length")
-        exclude = st.checkbox("Only tracks I have never played", defaults.exclude_heard,
-                              key="pl_exclude")  # fmt: skip
+        diversity = st.slider("Variety", 0.0, 1.0, step=0.05, key="pl_diversity")
+        novelty = st.slider("Familiar → new", 0.0, 1.0, step=0.05, key="pl_novelty")
+        length = st.slider("Length", 5, 50, key="pl_length")
+        exclude = st.checkbox("Only tracks I have never played", key="pl_exclude")
     request = Request(
         hour=hour, weekday=WEEKDAYS.index(weekday), activity=None if activity == "any" else activity,
         mood=None if custom else preset, valence=valence if custom else None,
@@ -336,4 +416,5 @@ def playlist_controls(
     )
     mood = "custom" if custom else preset
     summary = f"mood {mood} · {activity} · {weekday} {hour}:00"
+    return PlaylistSettings(request, weights, config, summary, ARCS[arc])
     return PlaylistSettings(request, weights, config, summary)
