@@ -26,6 +26,7 @@ Public API:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import http.client
 import ipaddress
@@ -605,7 +606,7 @@ def load_sources(keys: Iterable[str] | None = None, directory: Path | None = Non
         raise CatalogError("none of the offered catalogs is downloaded yet")
     stamp = "|".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in paths)
     combined = d / "combined" / f"union-{hashlib.sha256(stamp.encode()).hexdigest()[:16]}.parquet"
-    names = [PartReport(display_name(p)) for p in paths]
+    names = [PartReport(display_name(p)) for p in paths]  # never a server path
     if combined.exists():
         try:
             return CatalogLoad(read_catalog(combined).catalog, names)
@@ -618,7 +619,12 @@ def load_sources(keys: Iterable[str] | None = None, directory: Path | None = Non
     with tempfile.NamedTemporaryFile(dir=combined.parent, suffix=".tmp", delete=False) as tmp:
         load.catalog.to_parquet(tmp.name, index=False)
     Path(tmp.name).replace(combined)
-    return load
+    by_file = {Path(r.name).name: r for r in load.parts}
+    parts = [
+        dataclasses.replace(by_file.get(p.name, n), name=n.name)
+        for p, n in zip(paths, names, strict=True)
+    ]
+    return CatalogLoad(load.catalog, parts)
 
 
 @dataclass(frozen=True)
@@ -660,3 +666,33 @@ def offer(plays_matched: pd.DataFrame | None, directory: Path | None = None) -> 
         else (f"Only {share:.0%} of your listening has sound data")
     )
     return Offer(True, f"{lead} — get the free catalogs, {mb} MB", missing, size)
+
+
+def registry_table(directory: Path | None = None) -> pd.DataFrame:
+    """The offered catalogs as a table for a person to choose from.
+
+    Returns one row per catalog in ``CATALOGS`` order with columns key, catalog (its name),
+    holds, tracks, download_mb, source, terms and downloaded (True when cached in
+    ``directory``, default ``cache_dir()``). No path appears in it.
+    """
+    d = directory or cache_dir()
+    return pd.DataFrame(
+        {
+            "key": [c.key for c in CATALOGS],
+            "catalog": [c.name for c in CATALOGS],
+            "holds": [c.holds for c in CATALOGS],
+            "tracks": [c.rows for c in CATALOGS],
+            "download_mb": [round(c.download_bytes / 1e6, 1) for c in CATALOGS],
+            "source": [c.source for c in CATALOGS],
+            "terms": [c.terms for c in CATALOGS],
+            "downloaded": [(d / f"{c.key}.parquet").exists() for c in CATALOGS],
+        }
+    )
+
+
+def combined_name(load: CatalogLoad) -> str:
+    """What to call a combined load of registry catalogs: "2 free catalogs: A, B"."""
+    names = [p.name for p in load.parts]
+    if len(names) == 1:
+        return names[0]
+    return f"{len(names)} free catalogs: " + ", ".join(names)

@@ -76,6 +76,46 @@ class MusicBrainzConfig:
 
 
 DEFAULT_MUSICBRAINZ = MusicBrainzConfig()
+HOST = "musicbrainz.org"
+"""The only host this module ever contacts (plus hosts in ``MUSICREC_FETCH_ALLOW_HOSTS``, for tests)."""
+URL_ENV = "MUSICREC_MUSICBRAINZ_URL"
+"""Environment variable: a web-service root for tests (a fake on 127.0.0.1); used only when
+its host is in ``MUSICREC_FETCH_ALLOW_HOSTS``."""
+
+
+def _allowed_hosts() -> frozenset[str]:
+    from musicrec.catalog_sources import default_rules
+
+    return frozenset({HOST}) | default_rules().allow_hosts
+
+
+def host_allowed(url: str) -> bool:
+    """True when ``url`` is https on musicbrainz.org, or on a host the test allow-list names."""
+    parts = urllib.parse.urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if host == HOST:
+        return parts.scheme == "https"
+    return host in _allowed_hosts() and parts.scheme in ("http", "https")
+
+
+def config_from_env() -> MusicBrainzConfig:
+    """The app's settings: MusicBrainz itself, or the test root named in ``MUSICREC_MUSICBRAINZ_URL``
+    when its host is allowed."""
+    url = os.environ.get(URL_ENV, "")
+    if url and host_allowed(url):
+        return MusicBrainzConfig(base_url=url)
+    return DEFAULT_MUSICBRAINZ
+
+
+def cache_path(user: str | None = None) -> Path:
+    """Where the answers are kept: the per-user data directory, or one folder per person when the
+    app is served (``user``: an opaque session key, hashed into the folder name)."""
+    import hashlib
+
+    base = data_dir() / "musicbrainz"
+    if user is not None:
+        base = base / "people" / hashlib.sha256(user.encode()).hexdigest()[:24]
+    return base / "artists.jsonl"
 
 
 def data_dir() -> Path:
@@ -174,13 +214,29 @@ class MusicBrainzError(Exception):
         super().__init__(message)
 
 
+class _SameHostsRedirect(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only to an allowed host; any other ends the request (an HTTP error)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if not host_allowed(newurl):
+            return None
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 def _get(url: str, config: MusicBrainzConfig) -> dict:
-    """GET a JSON document, paced, retrying 503s; raises MusicBrainzError."""
-    host = urllib.parse.urlparse(config.base_url).hostname or ""
+    """GET a JSON document, paced, retrying 503s; raises MusicBrainzError.
+
+    Only ``HOST`` (over https) or a host of the test allow-list is ever contacted; any other
+    URL is refused before a connection is made.
+    """
+    if not host_allowed(url):
+        raise MusicBrainzError(STATUS_ERROR, f"only {HOST} is asked; this address is not allowed")
+    host = urllib.parse.urlparse(url).hostname or ""
     opener = urllib.request.build_opener(
         urllib.request.ProxyHandler({})
         if host in ("127.0.0.1", "localhost")
-        else urllib.request.ProxyHandler()
+        else urllib.request.ProxyHandler(),
+        _SameHostsRedirect(),
     )
     wait = config.backoff
     for attempt in range(config.retries + 1):

@@ -27,7 +27,7 @@ Public API:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Self
 
@@ -114,6 +114,7 @@ class SoundModel:
         catalog: pd.DataFrame | None,
         artist_table: pd.DataFrame | None = None,
         evidence: pd.DataFrame | None = None,
+        progress: Callable[[float, str], None] | None = None,
     ) -> Self:
         """Learn from a CATALOG frame (+ TAGS), an optional artist table and extra genre evidence.
 
@@ -121,8 +122,11 @@ class SoundModel:
             catalog: CATALOG frame or None.
             artist_table: artist-level features and genres (``catalog.load_artist_features``).
             evidence: extra EVIDENCE rows (``musicrec.genres``), e.g. from MusicBrainz.
+            progress: called with (fraction done, what is being done) between the steps.
         """
         cfg = self.config
+        step = progress or (lambda _f, _t: None)
+        step(0.0, "Reading the catalog's tracks…")
         if catalog is None or catalog.empty:
             catalog = pd.DataFrame(
                 {c: pd.Series(dtype="string") for c in (S.TRACK_ID, S.ARTISTS, S.GENRE, S.TAGS)}
@@ -139,6 +143,7 @@ class SoundModel:
         self.mean_ = (
             feats[has].mean() if has.any() else pd.Series(np.nan, index=list(feats.columns))
         )
+        step(0.1, "Grouping the catalog by artist…")
         keys = G.artist_keys(catalog)
         rows = keys["row"].to_numpy()
         per_artist = feats.iloc[rows].set_axis(keys[G.ARTIST_KEY].to_numpy())
@@ -154,10 +159,13 @@ class SoundModel:
             extra = extra[~extra.index.duplicated() & ~extra.index.isin(profiles.index)]
             profiles = pd.concat([profiles, extra.assign(n_tracks=0)])
         self.artist_features_ = profiles
+        step(0.5, "Weighing the genre evidence…")
         ev = G.genre_evidence(catalog, artist_table, evidence, cfg.genres, keys=keys)
         self.genres_ = G.artist_genres(ev, cfg.genres)
         self.artist_labels_ = self._labels(ev)
+        step(0.8, "Learning the sound of each genre…")
         self.label_features_ = self._label_model(per_artist)
+        step(1.0, "Done")
         return self
 
     def _labels(self, evidence: pd.DataFrame) -> pd.DataFrame:
@@ -675,3 +683,37 @@ def estimate_workspace(
     """
     model = SoundModel(config).fit(catalog_from_items(items), evidence=evidence)
     return estimate_plays(plays, model)
+
+
+def mood_items(
+    items: pd.DataFrame,
+    plays: pd.DataFrame,
+    estimates: pd.DataFrame,
+    measured_only: bool = False,
+) -> pd.DataFrame:
+    """The ITEMS the Mood page draws from.
+
+    Args:
+        items: the Workspace's ITEMS.
+        plays: its matched plays.
+        estimates: ``estimate_plays`` of those plays (same index).
+        measured_only: keep features only where they are the track's own (feature_source
+            "track"); every other item's features become NaN.
+
+    Returns:
+        A new ITEMS frame: with ``measured_only`` the measured features alone, else the person's
+        items without features given their plays' estimate (``apply_to_items``).
+    """
+    if not measured_only:
+        return apply_to_items(items, plays, estimates)
+    out = items.copy()
+    cols = [f for f in FEATURES if f in out.columns]
+    out.loc[(out[S.FEATURE_SOURCE] != "track").to_numpy(dtype=bool), cols] = np.nan
+    return out
+
+
+def provenance(plays: pd.DataFrame, estimates: pd.DataFrame, measured_only: bool = False) -> str:
+    """``mood_statement`` for matched plays and their ``estimate_plays``, in listening time (or in
+    plays when the history has no durations)."""
+    _, what = _play_weights(plays)
+    return mood_statement(sound_coverage(estimates), measured_only=measured_only, what=what)

@@ -28,6 +28,7 @@ def builder() -> None:
     controls, listing = st.columns([1, 2.2])
     with controls:
         settings = ui.playlist_controls(store.liked(sid), store.disliked(sid))
+        ui.control_reach_caption(ws, model, settings)
     recs = ui.prompt_list(settings, reading, model, words)
     with listing:
         if recs.empty:

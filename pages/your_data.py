@@ -1,19 +1,9 @@
-"""Your data: upload exports, choose a catalog, see how much of the listening has audio features."""
+"""Your data: upload exports, get or choose a catalog, see how much of the listening has audio features."""
 
-import plotly.express as px
 import streamlit as st
 
 from musicrec import ui
-from musicrec.catalog import (
-    CatalogError,
-    cached_catalogs,
-    catalog_playlists,
-    fetch_catalog,
-    load_catalog,
-)
-from musicrec.catalog_sources import display_name
 from musicrec.history import load_uploads
-from musicrec.matching import match_report
 
 st.title("Your data")
 st.markdown(
@@ -48,6 +38,7 @@ if report:
     ui.table(ui.format_report(report), key="report_table")
 if ui.has_upload():
     st.success(f"Loaded {ui.upload_summary()}.")
+    ui.catalog_offer("upload")
 elif not report:
     ui.empty_state(
         "No history loaded yet: the other pages show the fictional demo until you load yours.",
@@ -63,60 +54,10 @@ ui.timezone_picker("your_data")
 
 ui.spotify_panel()
 
-st.header("Track catalog")
-st.markdown(
-    "Spotify no longer gives new apps audio features, so moods and sound come from a public track catalog "
-    "(CSV or Parquet: TidyTuesday `spotify_songs`, the 114k Spotify Tracks Dataset, …), joined to your plays "
-    "by track id, then by name, with artist- and genre-level fallbacks."
-)
-tab_up, tab_url, tab_cached = st.tabs(
-    ["Upload a catalog", "Download from a URL", "Downloaded before"]
-)
-with tab_up:
-    cat_file = st.file_uploader("Catalog file", type=["csv", "gz", "parquet"], key="catalog_file")
-    if cat_file is not None and st.button("Use this catalog", key="use_catalog"):
-        try:
-            source = [(cat_file.name, cat_file.getvalue())]
-            ui.set_catalog(load_catalog(source), cat_file.name, catalog_playlists(source))
-        except CatalogError as exc:
-            st.error(ui.plain(exc))
-with tab_url:
-    url = st.text_input("Public CSV/Parquet URL", key="catalog_url")
-    sha = st.text_input("SHA-256 (optional)", key="catalog_sha")
-    if url and st.button("Download", key="download_catalog"):
-        bar = st.progress(0.0, text="Downloading…")
-        try:
-            path = fetch_catalog(
-                url,
-                sha256=sha or None,
-                progress=lambda d, t: bar.progress(d / t if t else 0.5, text=f"{d / 1e6:.1f} MB"),
-            )
-            ui.set_catalog(load_catalog([path]), path.name)
-            st.success(f"Downloaded and cached: {ui.plain(display_name(path))}")
-        except CatalogError as exc:
-            st.error(ui.plain(exc))
-with tab_cached:
-    cached = cached_catalogs()
-    if not cached:
-        st.caption("No catalog downloaded yet.")
-    else:
-        pick = st.selectbox("Cached catalog", [p.name for p in cached], key="cached_pick")
-        if st.button("Use it", key="use_cached"):
-            path = next(p for p in cached if p.name == pick)
-            ui.set_catalog(load_catalog([path]), path.name)
-name = ui.catalog_name()
-st.caption(
-    f"Catalog in use: **{ui.plain(name)}**"
-    if name
-    else "No catalog chosen: your plays have no audio features yet."
-)
-
+ui.catalog_section()
 if not ui.is_demo():
-    st.header("Match report")
-    rep = match_report(ui.workspace().plays)
-    ui.chart(px.bar(rep, x="method", y="share_time", text_auto=".0%", title="Share of listening time by match method",
-                    labels={"share_time": "share of listening time", "method": "how it matched"}), key="match_chart")  # fmt: skip
-    ui.table(rep, key="match_table")
+    ui.musicbrainz_panel(ui.workspace())
+ui.match_report_section()
 
 st.header("Kept on this machine")
 if ui.is_served():

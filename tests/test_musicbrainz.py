@@ -82,6 +82,7 @@ LOOKUPS = {
 class FakeMusicBrainz(BaseHTTPRequestHandler):
     log: list = []  # noqa: RUF012  (per-server, reset by the fixture)
     busy: dict = {}  # noqa: RUF012  name -> 503 replies still to send
+    redirect: str | None = None  # answer every request with a redirect there
 
     def log_message(self, *args) -> None:
         pass
@@ -100,6 +101,12 @@ class FakeMusicBrainz(BaseHTTPRequestHandler):
         url = urllib.parse.urlparse(self.path)
         q = urllib.parse.parse_qs(url.query)
         type(self).log.append((time.monotonic(), self.path, self.headers.get("User-Agent")))
+        if self.redirect:
+            self.send_response(302)
+            self.send_header("Location", self.redirect)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
         if q.get("fmt") != ["json"]:
             return self._json(400, {"error": "fmt=json expected"})
         if url.path == "/ws/2/artist":
@@ -125,7 +132,8 @@ class FakeMusicBrainz(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def server():
+def server(monkeypatch):
+    monkeypatch.setenv("MUSICREC_FETCH_ALLOW_HOSTS", "127.0.0.1")  # the test allow-list
     FakeMusicBrainz.log = []
     FakeMusicBrainz.busy = {}
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), FakeMusicBrainz)
@@ -259,3 +267,38 @@ def test_artists_by_listening_and_coverage(tmp_path):
 def test_data_dir_override(monkeypatch, tmp_path):
     monkeypatch.setenv("MUSICREC_DATA_DIR", str(tmp_path))
     assert MB.MusicBrainzCache().path == tmp_path / "musicbrainz" / "artists.jsonl"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:9/ws/2", "http://musicbrainz.org/ws/2", "https://musicbrainz.org.evil.example/ws/2",
+     "https://10.0.0.1/ws/2", "file:///etc/passwd"],
+)  # fmt: skip
+def test_only_the_musicbrainz_host_is_ever_asked(url, monkeypatch):
+    monkeypatch.delenv("MUSICREC_FETCH_ALLOW_HOSTS", raising=False)
+    with pytest.raises(MB.MusicBrainzError, match="not allowed"):
+        MB.lookup_artist("Duman", MB.MusicBrainzConfig(base_url=url, min_interval=0.0))
+    assert MB.host_allowed("https://musicbrainz.org/ws/2/artist?query=x")
+
+
+def test_the_app_setting_points_elsewhere_only_for_an_allowed_host(server, monkeypatch):
+    monkeypatch.setenv("MUSICREC_MUSICBRAINZ_URL", "http://127.0.0.1:1/ws/2")
+    assert MB.config_from_env().base_url == "http://127.0.0.1:1/ws/2"
+    monkeypatch.setenv("MUSICREC_MUSICBRAINZ_URL", "http://169.254.169.254/ws/2")
+    assert MB.config_from_env().base_url == "https://musicbrainz.org/ws/2"
+
+
+def test_a_redirect_to_another_host_is_not_followed(server, tmp_path):
+    FakeMusicBrainz.redirect = "http://10.0.0.1/ws/2/artist"
+    try:
+        with pytest.raises(MB.MusicBrainzError, match="HTTP 30"):
+            MB.lookup_artist("Duman", config(server))
+    finally:
+        FakeMusicBrainz.redirect = None
+
+
+def test_the_answers_are_kept_per_person_when_served(monkeypatch, tmp_path):
+    monkeypatch.setenv("MUSICREC_DATA_DIR", str(tmp_path))
+    a, b = MB.cache_path("session-a"), MB.cache_path("session-b")
+    assert a != b and a.name == b.name == "artists.jsonl" and "session" not in str(a)
+    assert MB.cache_path() == tmp_path / "musicbrainz" / "artists.jsonl"

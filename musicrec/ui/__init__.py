@@ -6,11 +6,21 @@
 - ``prompt_box``: the builder's prompt (say the moment in words), its chips and its list.
 - ``weights``: the builder's blend sliders, starting at the weights tuned on this data.
 - ``spotify_panel``: connect / import / disconnect and "Save to Spotify".
+- ``catalog_panel``: the free catalogs, catalog uploads, the match report, the Mood page's
+  sound provenance, the MusicBrainz opt-in and the builder's control-reach caption.
 
 Pages use ``from musicrec import ui`` and the names re-exported here.
 """
 
 from musicrec.ui.cache import demo_data, demo_hybrid, demo_workspace, feedback_store
+from musicrec.ui.catalog_panel import (
+    catalog_offer,
+    catalog_section,
+    control_reach_caption,
+    match_report_section,
+    musicbrainz_panel,
+    sound_view,
+)
 from musicrec.ui.prompt_box import list_title, prompt_box, prompt_list, prompt_lookups
 from musicrec.ui.spotify_panel import handle_spotify_return, save_to_spotify_button, spotify_panel
 from musicrec.ui.state import (
@@ -69,7 +79,10 @@ __all__ = [
     "PlaylistSettings",
     "background_progress",
     "catalog_name",
+    "catalog_offer",
+    "catalog_section",
     "chart",
+    "control_reach_caption",
     "demo_data",
     "demo_hybrid",
     "demo_workspace",
@@ -92,6 +105,8 @@ __all__ = [
     "list_title",
     "load_mapped",
     "mapping_form",
+    "match_report_section",
+    "musicbrainz_panel",
     "plain",
     "player",
     "playlist_controls",
@@ -112,6 +127,7 @@ __all__ = [
     "set_timezone",
     "set_upload",
     "sidebar",
+    "sound_view",
     "source_label",
     "spotify_panel",
     "starting_table",

@@ -1,4 +1,5 @@
-"""Cached shared work: the fictional demo (the same for everyone) and the feedback store.
+"""Cached shared work: the fictional demo (the same for everyone), the feedback store and the
+fitted sound models (one per catalog, whoever loaded it).
 
 Only data that is the same for every visitor is cached across sessions here; a person's
 own data lives in their session (``musicrec.ui.state``).
@@ -7,6 +8,9 @@ own data lives in their session (``musicrec.ui.state``).
 from __future__ import annotations
 
 import contextlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,9 +20,12 @@ from musicrec import schema as S
 from musicrec.config import CountingRule
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from musicrec.demo import DemoData
     from musicrec.feedback import FeedbackStore
     from musicrec.hybrid import Hybrid
+    from musicrec.sound import SoundModel
     from musicrec.workspace import Workspace
 
 
@@ -80,3 +87,62 @@ def _feedback_store(path: str) -> FeedbackStore:
     from musicrec.ui.state import LOCAL_ID
 
     return FeedbackStore(Path(path), lasting=(LOCAL_ID,))  # a person's own likes never expire
+
+
+SOUND_MODELS_KEPT = 3
+"""Fitted SoundModels kept for the whole server, the least recently used dropped first (one
+for the five offered catalogs holds about 60 MB)."""
+
+
+class _Recent:
+    """At most ``max_entries`` values by key, least recently used dropped first (thread-safe)."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._lock = threading.Lock()
+        self._items: OrderedDict[str, object] = OrderedDict()
+
+    def get(self, key: str) -> object | None:
+        with self._lock:
+            if key not in self._items:
+                return None
+            self._items.move_to_end(key)
+            return self._items[key]
+
+    def put(self, key: str, value: object) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+@st.cache_resource
+def _sound_models() -> _Recent:
+    return _Recent(SOUND_MODELS_KEPT)
+
+
+def sound_model(
+    catalog: pd.DataFrame,
+    evidence: pd.DataFrame | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> SoundModel:
+    """The SoundModel of ``catalog`` (CATALOG-shaped, e.g. ``sound.catalog_from_items``) and the
+    extra genre ``evidence``: fitted once per content fingerprint for the whole server (a catalog
+    is the same for every visitor who loads it), ``progress(fraction, text)`` while it fits."""
+    from musicrec import schema as S
+    from musicrec.persistence import fingerprint
+    from musicrec.sound import FEATURES, SoundModel
+
+    cols = [c for c in (S.TRACK_ID, S.ARTISTS, S.GENRE, S.TAGS, *FEATURES) if c in catalog.columns]
+    parts = [catalog[cols]] + ([evidence] if evidence is not None and len(evidence) else [])
+    key = fingerprint(*parts)
+    models = _sound_models()
+    model = models.get(key)
+    if model is None:
+        model = SoundModel().fit(catalog, evidence=evidence, progress=progress)
+        models.put(key, model)
+    return model  # type: ignore[return-value]

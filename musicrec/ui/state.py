@@ -61,6 +61,9 @@ class Key:
     """True once this session looked for data kept on this machine (``musicrec.local_data``)."""
     KEEP_ERROR = "keep_error"
     """Why the data could not be kept on this machine (shown once on Your data)."""
+    CATALOG_PANEL = "catalog_panel"
+    """The catalog panel's own state (``musicrec.ui.catalog_panel``): sound estimates of the
+    Workspace shown, a note to show once, the MusicBrainz lookup running for this session."""
 
 
 DEMO = "demo"
@@ -162,6 +165,9 @@ def forget_my_data() -> None:
     if not is_served():
         LocalData().forget()
     feedback_store().forget(session_id())
+    from musicrec.ui import catalog_panel
+
+    catalog_panel.forget()  # the MusicBrainz answers about this person's artists
     ss = _ss()
     for key in (Key.WORKSPACE, Key.WORKSPACE_KEY, Key.HYBRID, Key.LAST_REPORT, Key.QUALITY):
         ss.pop(key, None)
