@@ -139,21 +139,41 @@ def listening_clock(plays: pd.DataFrame) -> pd.DataFrame:
     return grid
 
 
-def eras(plays: pd.DataFrame, n_artists: int = 8, other: bool = True) -> pd.DataFrame:
-    """Long frame month, artist, plays for the overall top artists.
+def eras(
+    plays: pd.DataFrame,
+    n_artists: int = 8,
+    other: bool = True,
+    start: object | None = None,
+    end: object | None = None,
+) -> pd.DataFrame:
+    """Long frame month, artist, plays for the overall top artists, every month of the span
+    for every artist (0 where none: a chart draws no line across a gap).
 
     The other artists' plays are grouped as "Other", or left out with ``other=False`` (on a
-    real history "Other" is most of every month and flattens the artists' own curves).
+    real history "Other" is most of every month and flattens the artists' own curves). The
+    first and last months are left out when the period (``start``/``end``, else the plays)
+    covers them only in part and at least three months remain: a half month is no dip.
     """
+    cols = ["month", S.ARTIST, "plays"]
     if plays.empty:
-        return pd.DataFrame(columns=["month", S.ARTIST, "plays"])
+        return pd.DataFrame(columns=cols)
     top = set(top_artists(plays, n_artists)[S.ARTIST])
     if not other:
         plays = plays[plays[S.ARTIST].isin(top)]
     artist = plays[S.ARTIST].where(plays[S.ARTIST].isin(top), "Other")
-    month = plays[S.TS].dt.tz_localize(None).dt.to_period("M").dt.to_timestamp()
+    month = plays[S.TS].dt.tz_localize(None).dt.to_period("M")
+    first = pd.Timestamp(start if start is not None else plays[S.TS].min().date())
+    last = pd.Timestamp(end if end is not None else plays[S.TS].max().date())
+    months = pd.period_range(first.to_period("M"), last.to_period("M"), freq="M")
+    if len(months) >= 5:  # keep at least three whole months
+        if first.day != 1:
+            months = months[1:]
+        if last.day != last.days_in_month:
+            months = months[:-1]
     g = pd.DataFrame({"month": month, S.ARTIST: artist}).groupby(["month", S.ARTIST]).size()
-    return g.rename("plays").reset_index()
+    grid = pd.MultiIndex.from_product([months, sorted(set(artist))], names=["month", S.ARTIST])
+    out = g.reindex(grid, fill_value=0).rename("plays").reset_index()
+    return out.assign(month=out["month"].dt.to_timestamp())[cols]
 
 
 def feature_profile(plays_matched: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:

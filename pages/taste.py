@@ -62,8 +62,8 @@ if ui.require_plays(ws):
                 ui.chart(px.bar(prof.melt(id_vars="feature", var_name="who", value_name="mean"), x="feature",
                                 y="mean", color="who", barmode="group", title="Your sound vs the catalog"),
                          key="profile")  # fmt: skip
-        era = taste.eras(sel, other=False)
-        ui.chart(px.area(era, x="month", y="plays", color="artist", title="Eras: your top 8 artists, plays per month"),
+        era = taste.eras(sel, other=False, start=start, end=end)
+        ui.chart(px.area(era, x="month", y="plays", color="artist", title=f"Eras: your top 8 artists, plays per whole month ({clock.label(tz)})"),
                  key="eras")  # fmt: skip
         c3, c4 = st.columns(2)
         with c3:

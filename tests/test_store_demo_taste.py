@@ -196,3 +196,37 @@ def test_top_tracks_link_to_spotify_or_a_search_and_demo_tracks_nowhere():
     assert top["Known"] == "https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC"
     assert top["Unknown"] == "https://open.spotify.com/search/B%20%26%20C%20Unknown"
     assert pd.isna(top["Fictional"])  # no link at all
+
+
+def test_eras_are_whole_months_with_zeros_where_an_artist_has_none():
+    from musicrec.taste import eras
+
+    days = pd.to_datetime(
+        ["2024-01-20", "2024-02-03", "2024-03-10", "2024-04-04", "2024-05-05", "2024-06-09"],
+        utc=True,
+    )
+    plays = pd.DataFrame(
+        {
+            S.TS: days,
+            S.ARTIST: ["A", "A", "B", "A", "B", "A"],
+            S.TRACK: list("uvwxyz"),
+            S.MS_PLAYED: 200_000,
+        }
+    )
+    era = eras(plays, other=False)
+    months = sorted(set(era["month"].dt.strftime("%Y-%m")))
+    assert months == [
+        "2024-02",
+        "2024-03",
+        "2024-04",
+        "2024-05",
+    ]  # Jan from the 20th, Jun to the 9th
+    assert len(era) == 8  # every month for both artists
+    assert (
+        era.set_index(["month", S.ARTIST])["plays"].to_dict()[(pd.Timestamp("2024-03-01"), "A")]
+        == 0
+    )  # March had no A: drawn as 0, not a line across
+    whole = eras(plays, other=False, start="2024-01-01", end="2024-06-30")
+    assert len(set(whole["month"])) == 6  # the period covers January and June in full
+    short = eras(plays.iloc[:3], other=False)
+    assert len(set(short["month"])) == 3  # too short to leave months out
