@@ -1,0 +1,107 @@
+"""The path a first-time user takes to sound data, in a real browser: upload a small export ->
+"Get the free catalogs" (served by a catalog server on 127.0.0.1, reached through the test
+allow-list) -> the Mood page shows the moods and where they come from -> the builder says how
+much of its pool the controls reach."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests import catalog_fake
+from tests.browser.conftest import ROOT, _free_port, stop_server
+from tests.browser.helpers import goto_page, wait_idle
+
+# the app with the tiny catalog as its only offered one, then Streamlit as `streamlit run` does
+LAUNCH = """
+import json, os, sys
+from tests import catalog_fake
+catalog_fake.install(json.loads(os.environ["TEST_CATALOG_REGISTRY"]))
+from streamlit.web import cli
+sys.argv = ["streamlit", "run", "app.py", *sys.argv[1:]]
+sys.exit(cli.main())
+"""
+
+
+@pytest.fixture(scope="module")
+def catalog_app(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("catalog-flow")
+    server = catalog_fake.CatalogServer()
+    port = _free_port()
+    env = {**os.environ, "MUSICREC_FEEDBACK_DB": str(tmp / "feedback.sqlite3"),
+           "MUSICREC_CACHE_DIR": str(tmp / "cache"), "MUSICREC_DATA_DIR": str(tmp / "data"),
+           "MUSICREC_SERVED": "1", "MUSICREC_FETCH_ALLOW_HOSTS": "127.0.0.1",
+           "TEST_CATALOG_REGISTRY": json.dumps(server.registry()), "PYTHONPATH": str(ROOT)}  # fmt: skip
+    log = (tmp / "streamlit.log").open("w+")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", LAUNCH, "--server.headless=true", f"--server.port={port}",
+         "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
+         "--server.fileWatcherType=none"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            if opener.open(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            log.seek(0)
+            proc.kill()
+            raise RuntimeError(f"streamlit did not start:\n{log.read()}")
+        time.sleep(0.2)
+    yield url, server, tmp
+    stop_server(proc)
+    server.close()
+    log.close()
+
+
+def test_upload_get_the_catalogs_and_see_the_mood_with_its_provenance(
+    page: Page, catalog_app, tmp_path: Path
+):
+    url, server, tmp = catalog_app
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    page.goto(url)
+    wait_idle(page)
+    goto_page(page, "Your data")
+    export = tmp_path / "StreamingHistory_music_0.json"
+    export.write_bytes(catalog_fake.export_json())
+    uploader = page.get_by_test_id("stFileUploader").filter(has_text="History files")
+    uploader.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(export)
+    page.get_by_role("button", name="Load these files").click()
+    offer = "Your listening has no sound data yet — get the free catalogs, 0 MB"
+    expect(page.get_by_test_id("stAlert").filter(has_text=offer)).to_be_visible()
+    assert server.hits == []  # nothing fetched before the person asks
+    page.get_by_role("button", name="Get the free catalogs").click()
+    expect(page.get_by_text("Catalog in use: Tiny test catalog (5 tracks).")).to_be_visible()
+    assert server.hits == ["/tiny/tracks.csv"]
+    assert str(tmp) not in page.inner_text("body")  # no server path shown
+
+    goto_page(page, "Mood")
+    statement = "Mood of 85% of your listening time: 60% measured, 25% from the artist."
+    expect(page.get_by_text(statement)).to_be_visible()
+    expect(page.locator('[data-testid="stPlotlyChart"] .gtitle').first).to_be_visible()
+    titles = page.locator('[data-testid="stPlotlyChart"] .gtitle').all_text_contents()
+    assert "Your moods" in titles and "Valence x energy circumplex" in titles
+    page.get_by_text("Measured features only").click()
+    expect(
+        page.get_by_text(
+            "Mood of 60% of your listening time, all from the tracks' own measured features."
+        )
+    ).to_be_visible()
+
+    goto_page(page, "Playlist builder")
+    expect(
+        page.get_by_text("Mood and activity act on 86% of the 7 candidate tracks")
+    ).to_be_visible()
