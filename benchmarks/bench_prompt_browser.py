@@ -15,17 +15,14 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
+from benchmarks.browser_session import LIST_JS, app_page, wait_for_new_list  # noqa: E402
 from tests.browser.helpers import goto_page, wait_idle  # noqa: E402
 
-LIST_JS = """() => Array.from(document.querySelectorAll('[data-testid="stMarkdownContainer"]'))
-  .flatMap(e => e.innerText.split('\\n')).filter(t => /^\\d+\\. .+ · /.test(t)).join('|')"""
 PROMPTS = [
     "sad rainy night", "upbeat 90s pop", "chill lofi for studying", "new to me",
     "run then cooldown", "no rap, happy", "mellow jazz sunday morning", "45 minutes of house",
@@ -34,39 +31,25 @@ PROMPTS = [
 
 
 def main() -> int:
-    from playwright.sync_api import sync_playwright
-
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=len(PROMPTS))
     args = ap.parse_args()
     times: list[float] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        proc, url = start_server(Path(tmp))
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                page = browser.new_page(viewport={"width": 1280, "height": 1000})
-                page.goto(url)
-                wait_idle(page)
-                goto_page(page, "Playlist builder")
-                page.wait_for_function(f"({LIST_JS})().length > 0")
-                box = page.get_by_role("textbox", name="Say the moment in words")
-                for i in range(args.runs):
-                    text = PROMPTS[i % len(PROMPTS)]
-                    before = page.evaluate(LIST_JS)
-                    box.fill(text)
-                    t = time.perf_counter()
-                    box.press("Enter")
-                    page.wait_for_function(
-                        f"prev => ({LIST_JS})() !== prev && ({LIST_JS})().length > 0",
-                        arg=before,
-                        timeout=60_000,
-                    )
-                    times.append((time.perf_counter() - t) * 1000)
-                    wait_idle(page)
-                browser.close()
-        finally:
-            stop_server(proc)
+    with app_page() as (page, url):
+        page.goto(url)
+        wait_idle(page)
+        goto_page(page, "Playlist builder")
+        page.wait_for_function(f"({LIST_JS})().length > 0")
+        box = page.get_by_role("textbox", name="Say the moment in words")
+        for i in range(args.runs):
+            text = PROMPTS[i % len(PROMPTS)]
+            before = page.evaluate(LIST_JS)
+            box.fill(text)
+            t = time.perf_counter()
+            box.press("Enter")
+            wait_for_new_list(page, before)
+            times.append((time.perf_counter() - t) * 1000)
+            wait_idle(page)
     warm = times[1:] if len(times) > 2 else times  # the first read also fits the lookups
     q = statistics.quantiles(warm, n=20) if len(warm) >= 2 else warm * 19
     result = {
