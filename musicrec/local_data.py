@@ -3,7 +3,8 @@
 On a person's own machine the app keeps what they loaded, so a refresh or a restart shows
 their data again instead of the demo. Everything lives under one folder, ``data_dir()``:
 
-    history/plays.parquet, history/library.parquet, history/reports.json, history/load.json
+    history/plays.parquet, history/library.parquet, history/reports.json, history/load.json,
+    history/choices.json (artists moved between music and shows, a zone per period)
     catalog/catalog.parquet, catalog/community.parquet, catalog/name.json
     feedback.sqlite3 (likes and dislikes, see ``musicrec.feedback``; forgotten through it)
 
@@ -29,6 +30,9 @@ from musicrec.history import FileReport, IngestResult
 SERVED_ENV = "MUSICREC_SERVED"
 DATA_DIR_ENV = "MUSICREC_DATA_DIR"
 _TRUE = {"1", "true", "yes", "on"}
+CHOICE_KEYS = ("music_artists", "show_artists", "zone_periods")
+"""What ``save_choices`` keeps: artists moved back to music, artists set apart as shows,
+and the zones accepted per period as [start ISO, end ISO, IANA zone]."""
 
 
 def data_dir() -> Path:
@@ -130,6 +134,32 @@ class LocalData:
         known = {f.name for f in dataclasses.fields(IngestResult)}
         extra = {k: tuple(v) if isinstance(v, list) else v for k, v in facts.items() if k in known}
         return IngestResult(plays=plays, library=library, reports=reports, **extra)
+
+    def save_choices(self, choices: Mapping[str, list]) -> None:
+        """Keep the person's choices about their history: ``CHOICE_KEYS`` -> lists (see there)."""
+        self.history_dir.mkdir(parents=True, exist_ok=True)
+        _write_json(
+            {k: list(choices.get(k, [])) for k in CHOICE_KEYS}, self.history_dir / "choices.json"
+        )
+
+    def load_choices(self) -> dict[str, list]:
+        """The kept choices (``CHOICE_KEYS``); empty lists for what is missing or unreadable."""
+        try:
+            raw = json.loads((self.history_dir / "choices.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            raw = {}
+        raw = raw if isinstance(raw, dict) else {}
+        out: dict[str, list] = {}
+        for key in CHOICE_KEYS:
+            value = raw.get(key)
+            out[key] = value if isinstance(value, list) else []
+        out["music_artists"] = [a for a in out["music_artists"] if isinstance(a, str)]
+        out["show_artists"] = [a for a in out["show_artists"] if isinstance(a, str)]
+        out["zone_periods"] = [
+            p for p in out["zone_periods"]
+            if isinstance(p, list) and len(p) == 3 and all(isinstance(x, str) for x in p)
+        ]  # fmt: skip
+        return out
 
     def save_catalog(
         self, catalog: pd.DataFrame | None, name: str | None, community: pd.DataFrame | None

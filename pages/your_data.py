@@ -44,6 +44,7 @@ elif not report:
         "No history loaded yet: the other pages show the fictional demo until you load yours.",
         page=None,
     )
+ui.podcast_section()
 
 st.header("Your clock")
 st.caption(
@@ -51,6 +52,7 @@ st.caption(
     "habits, the playlist's time) is shown in your own time zone; it starts at your browser's."
 )
 ui.timezone_picker("your_data")
+ui.zone_periods_section()
 
 ui.spotify_panel()
 

@@ -14,9 +14,17 @@ from collections.abc import Iterable
 import pandas as pd
 
 from musicrec import schema as S
-from musicrec.config import DEFAULT_SHOWS, ShowRules
+from musicrec.config import DEFAULT_SHOWS, CountingRule, ShowRules
+from musicrec.history.counting import kinds_under_rule
 
-__all__ = ["SHOW_COLUMNS", "find_shows", "mark_shows"]
+__all__ = [
+    "CHOICE_COLUMNS",
+    "SHOW_COLUMNS",
+    "find_shows",
+    "mark_shows",
+    "music_artists",
+    "show_choices",
+]
 
 EPISODE_TITLE = re.compile(
     r"#\s?\d+|\b(?:ep|eps|episode|episodio|épisode|folge|bölüm|aflevering|odcinek|capítulo)\b\.?\s*\d+"
@@ -29,6 +37,9 @@ SHOW_NAME = re.compile(r"\bpodcast", re.IGNORECASE)
 
 SHOW_COLUMNS = ("artist", "plays", "hours", "titles", "long_titles", "reason")
 """Columns of ``find_shows``: the evidence for each artist taken for a show."""
+CHOICE_COLUMNS = ("artist", "plays", "hours", "why", "counted_as")
+"""Columns of ``show_choices``: each artist set apart (or moved back), as a person decides."""
+MOVED_OUT = "you set it apart"
 
 
 def _unlabelled_music(plays: pd.DataFrame) -> pd.Series:
@@ -121,3 +132,49 @@ def mark_shows(plays: pd.DataFrame, shows: Iterable[str]) -> pd.DataFrame:
     if not hit.any():
         return plays
     return plays.assign(**{S.KIND: plays[S.KIND].mask(hit, S.KIND_PODCAST)})
+
+
+def show_choices(plays: pd.DataFrame, shows: pd.DataFrame, rule: CountingRule) -> pd.DataFrame:
+    """The artists taken for shows at load and those the person moved, with how each counts now.
+
+    Args:
+        plays: PLAYS as loaded (needs artist, ms_played, kind).
+        shows: ``find_shows``' table of the load (``IngestResult.shows``).
+        rule: the counting rule with the person's moves (``music_artists``, ``show_artists``).
+
+    Returns:
+        CHOICE_COLUMNS, one row per artist: its plays and hours, why it was set apart (the
+        evidence, or ``MOVED_OUT``) and ``counted_as`` "podcast" or "music"; shows found at
+        load first (most hours first), then the person's own moves.
+    """
+    found = [a for a in shows["artist"] if isinstance(a, str)]
+    why = dict(zip(shows["artist"], shows["reason"], strict=True))
+    names = found + [a for a in rule.show_artists if a not in why]
+    if not names:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in CHOICE_COLUMNS})
+    mine = plays.loc[
+        plays[S.ARTIST].isin(names).fillna(False).to_numpy(bool), [S.ARTIST, S.MS_PLAYED]
+    ]
+    ms = mine[S.MS_PLAYED].astype("Float64").fillna(0).astype(float)
+    hours = (ms / 3_600_000).groupby(mine[S.ARTIST].to_numpy()).sum()
+    counts = mine.groupby(S.ARTIST).size()
+    music = set(rule.music_artists)
+    return pd.DataFrame(
+        {
+            "artist": names,
+            "plays": [int(counts.get(a, 0)) for a in names],
+            "hours": [float(hours.get(a, 0.0)) for a in names],
+            "why": [why.get(a, MOVED_OUT) for a in names],
+            "counted_as": [S.KIND_MUSIC if a in music else S.KIND_PODCAST for a in names],
+        }
+    )
+
+
+def music_artists(plays: pd.DataFrame, rule: CountingRule, limit: int = 500) -> list[str]:
+    """The artists whose plays count as music under ``rule``, most plays first (at most ``limit``).
+
+    Needs PLAYS columns artist, kind (the person's moves in ``rule`` applied).
+    """
+    kind = kinds_under_rule(plays, rule)
+    artists = plays.loc[(kind == S.KIND_MUSIC).fillna(False).to_numpy(bool), S.ARTIST].dropna()
+    return [str(a) for a in artists.value_counts().index[:limit]]

@@ -100,17 +100,29 @@ def propose_zones(plays: pd.DataFrame, min_days: int = 14) -> pd.DataFrame:
     if len(periods) > 1 and (periods[0]["last"] - periods[0]["first"]).days + 1 < min_days:
         periods[1]["first"] = periods[0]["first"]  # a short first stay joins the next
         periods = periods[1:]
+    # Days are UTC days; the boundary between two periods is found play by play: the old
+    # period ends at its country's last play before the day after the new one began, the
+    # new one starts at its country's first play after that.
+    ts, where = known[S.TS], known[S.COUNTRY]
     rows = []
-    for p in periods:
-        inside = (day >= p["first"]) & (day <= p["last"])
-        ts = known.loc[inside, S.TS]
+    start = ts[day >= periods[0]["first"]].min()
+    for i, p in enumerate(periods):
+        if i + 1 < len(periods):
+            before = ts[(where == p["country"]) & (ts >= start)
+                        & (day <= periods[i + 1]["first"])]  # fmt: skip
+            end = before.max() if len(before) else ts[day <= p["last"]].max()
+        else:
+            end = ts.max()
         rows.append(
             {
-                "start": ts.min(),
-                "end": ts.max(),
+                "start": start,
+                "end": end,
                 "country": str(p["country"]),
                 "zone": country_zone(str(p["country"])),
-                "plays": int(inside.sum()),
+                "plays": int(((ts >= start) & (ts <= end)).sum()),
             }
         )
+        if i + 1 < len(periods):
+            nxt = ts[(where == periods[i + 1]["country"]) & (ts > end)]
+            start = nxt.min() if len(nxt) else ts[ts > end].min()
     return pd.DataFrame(rows, columns=list(ZONE_COLUMNS))

@@ -8,6 +8,7 @@
 - ``spotify_panel``: connect / import / disconnect and "Save to Spotify".
 - ``catalog_panel``: the free catalogs, catalog uploads, the match report, the Mood page's
   sound provenance, the MusicBrainz opt-in and the builder's control-reach caption.
+- ``history_choices``: shows set apart (and moved back), a zone per period, on Your data.
 
 Pages use ``from musicrec import ui`` and the names re-exported here.
 """
@@ -21,6 +22,7 @@ from musicrec.ui.catalog_panel import (
     musicbrainz_panel,
     sound_view,
 )
+from musicrec.ui.history_choices import podcast_section, zone_periods_section
 from musicrec.ui.prompt_box import list_title, prompt_box, prompt_list, prompt_lookups
 from musicrec.ui.spotify_panel import handle_spotify_return, save_to_spotify_button, spotify_panel
 from musicrec.ui.state import (
@@ -110,6 +112,7 @@ __all__ = [
     "plain",
     "player",
     "playlist_controls",
+    "podcast_section",
     "pop_keep_error",
     "progress_callback",
     "prompt_box",
@@ -139,4 +142,5 @@ __all__ = [
     "use_demo",
     "use_upload",
     "workspace",
+    "zone_periods_section",
 ]

@@ -7,12 +7,14 @@ Workspace and Hybrid are cached in ``musicrec.ui.cache``; a person's own data li
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 from musicrec import clock
+from musicrec import schema as S
 from musicrec.config import DEFAULT_COUNTING, CountingRule
 
 if TYPE_CHECKING:
@@ -64,6 +66,10 @@ class Key:
     CATALOG_PANEL = "catalog_panel"
     """The catalog panel's own state (``musicrec.ui.catalog_panel``): sound estimates of the
     Workspace shown, a note to show once, the MusicBrainz lookup running for this session."""
+    ZONE_PERIODS = "zone_periods"
+    """Periods of the upload the person reads in another zone: ((start ISO, end ISO, zone), ...)."""
+    ZONE_PROPOSAL = "zone_proposal"
+    """(id of the upload, ``history.zones.propose_zones`` of it): computed once per upload."""
 
 
 DEMO = "demo"
@@ -122,6 +128,21 @@ def _restore() -> None:
     catalog, name, community = kept.load_catalog()
     if catalog is not None:
         _ss().update({Key.CATALOG: catalog, Key.CATALOG_NAME: name, Key.COMMUNITY: community})
+    choices = kept.load_choices()
+    _ss()[Key.RULE] = dataclasses.replace(
+        rule(),
+        music_artists=tuple(choices["music_artists"]),
+        show_artists=tuple(choices["show_artists"]),
+    )
+    _ss()[Key.ZONE_PERIODS] = tuple(tuple(p) for p in choices["zone_periods"])
+
+
+def _keep_choices() -> None:
+    """Keep the person's choices (artists moved, zones per period) with their data."""
+    r = rule()
+    choices = {"music_artists": list(r.music_artists), "show_artists": list(r.show_artists),
+               "zone_periods": [list(p) for p in zone_periods()]}  # fmt: skip
+    _keep("your choices", lambda kept: kept.save_choices(choices))
 
 
 def _keep(action: str, save) -> None:
@@ -172,7 +193,8 @@ def forget_my_data() -> None:
     for key in (Key.WORKSPACE, Key.WORKSPACE_KEY, Key.HYBRID, Key.LAST_REPORT, Key.QUALITY):
         ss.pop(key, None)
     ss.update({Key.UPLOADED: None, Key.CATALOG: None, Key.CATALOG_NAME: None,
-               Key.COMMUNITY: None, Key.SOURCE: DEMO})  # fmt: skip
+               Key.COMMUNITY: None, Key.SOURCE: DEMO, Key.ZONE_PERIODS: (),
+               Key.RULE: dataclasses.replace(rule(), music_artists=(), show_artists=())})  # fmt: skip
 
 
 def session_id() -> str:
@@ -186,9 +208,21 @@ def rule() -> CountingRule:
 
 
 def set_rule(new: CountingRule) -> None:
-    """Change the counting rule (the Workspace and model follow on next use)."""
-    if new != rule():
+    """Change the counting rule (the Workspace and model follow on next use); artists moved
+    between music and shows are kept with the person's data."""
+    old = rule()
+    if new != old:
         _ss()[Key.RULE] = new
+        if (new.music_artists, new.show_artists) != (old.music_artists, old.show_artists):
+            _keep_choices()
+
+
+def move_artist(artist: str, to: str) -> None:
+    """Count ``artist`` as music (``to="music"``) or set it apart as a show (``"podcast"``),
+    on every page (``history.move_artist``)."""
+    from musicrec.history import move_artist as moved
+
+    set_rule(moved(rule(), artist, to=to))
 
 
 def browser_timezone() -> str | None:
@@ -208,8 +242,38 @@ def timezone() -> str:
 def _zone(demo: bool) -> str:
     chosen = _ss().get(Key.TIMEZONE)
     if chosen:
-        return clock.resolve(chosen)
-    return DEMO_TIMEZONE if demo else clock.resolve(browser_timezone())
+        zone = clock.resolve(chosen)
+    else:
+        zone = DEMO_TIMEZONE if demo else clock.resolve(browser_timezone())
+    periods = () if demo else zone_periods()
+    return clock.Zones(zone, periods) if periods else zone
+
+
+def zone_periods() -> tuple[tuple[str, str, str], ...]:
+    """The periods of the upload read in another zone: (start ISO, end ISO, zone), as accepted."""
+    return tuple(_ss().get(Key.ZONE_PERIODS, ()))
+
+
+def set_zone_period(start: str, end: str, zone: str, use: bool) -> None:
+    """Read the plays from ``start`` to ``end`` (UTC ISO times) in ``zone`` (``use``), or stop."""
+    period = (start, end, zone)
+    rest = tuple(p for p in zone_periods() if p[:2] != (start, end))
+    _ss()[Key.ZONE_PERIODS] = (*rest, period) if use and clock.is_timezone(zone) else rest
+    _keep_choices()
+
+
+def zone_proposal() -> pd.DataFrame | None:
+    """``history.zones.propose_zones`` of the upload (once per upload), or None without one."""
+    up = uploaded()
+    if up is None or up.plays.empty:
+        return None
+    stored = _ss().get(Key.ZONE_PROPOSAL)
+    if stored is None or stored[0] != id(up):
+        from musicrec.history.zones import propose_zones
+
+        stored = (id(up), propose_zones(up.plays))
+        _ss()[Key.ZONE_PROPOSAL] = stored
+    return stored[1]
 
 
 def set_timezone(name: str) -> None:
@@ -267,8 +331,6 @@ def set_upload(result: IngestResult | None) -> None:
 
 def load_mapped(name: str, data: bytes, mapping: dict[str, str], zone: str) -> None:
     """Load a CSV with a column mapping (times written in ``zone``) as this session's data."""
-    import dataclasses
-
     from musicrec.history import load_generic_csv
 
     result = load_generic_csv(name, data, mapping)
@@ -326,7 +388,11 @@ def raw_plays() -> pd.DataFrame:
         from musicrec.ui.cache import demo_data
 
         return clock.localize(demo_data().plays, timezone())
-    return clock.localize(uploaded().plays, timezone())
+    from musicrec.history.counting import kinds_under_rule
+
+    plays = uploaded().plays  # the person's moves between music and shows count here too
+    plays = plays.assign(**{S.KIND: kinds_under_rule(plays, rule())}) if len(plays) else plays
+    return clock.localize(plays, timezone())
 
 
 def evaluation_inputs() -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
@@ -358,7 +424,7 @@ def _upload_workspace() -> Workspace:
     ss = _ss()
     up = uploaded()
     zone = _zone(demo=False)
-    key = (id(up), ss.get(Key.CATALOG_NAME), rule(), zone)
+    key = (id(up), ss.get(Key.CATALOG_NAME), rule(), clock.zone_key(zone))
     if ss.get(Key.WORKSPACE_KEY) != key:
         from musicrec.workspace import build_workspace
 
@@ -407,7 +473,7 @@ def set_last_report(reports: list[FileReport]) -> None:
 
 
 def _quality_key() -> tuple:
-    return (source_label(), len(raw_plays()), catalog_name(), timezone())
+    return (source_label(), len(raw_plays()), catalog_name(), rule(), clock.zone_key(timezone()))
 
 
 def quality_result() -> Any | None:
