@@ -473,7 +473,9 @@ def set_last_report(reports: list[FileReport]) -> None:
 
 
 def _quality_key() -> tuple:
-    return (source_label(), len(raw_plays()), catalog_name(), rule(), clock.zone_key(timezone()))
+    tz = timezone()
+    return (source_label(), len(raw_plays()), catalog_name(),
+            clock.zone_key(tz) if getattr(tz, "periods", ()) else str(tz))  # fmt: skip
 
 
 def quality_result() -> Any | None:
