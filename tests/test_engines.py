@@ -261,12 +261,59 @@ def test_co_listening_reaches_the_whole_session():
                           S.ITEM_ID: [f"c{i}" for i in range(6)]})  # fmt: skip
     data = Workspace(items=ws.items, plays=plays)
     with_sessions = CoListenEngine().fit(data).score(Request(seeds=("c0",)))
-    neighbours_only = CoListenEngine(SessionConfig(session_weight=0)).fit(data)
+    neighbours_only = CoListenEngine(SessionConfig(session_weight=0, window=3)).fit(data)
     assert with_sessions["c5"] > 0
     assert neighbours_only.score(Request(seeds=("c0",)))["c5"] == 0
     assert with_sessions["c1"] > with_sessions["c5"]  # the next track is still closest
     assert np.isnan(with_sessions["d0"])  # never played: no co-listening data
     assert "Calm 0" in neighbours_only.explain(["c2"], Request(seeds=("c0",))).iloc[0]
+
+
+def _sessions(*sessions: tuple[str, list[str]]) -> pd.DataFrame:
+    """PLAYS of sessions given as (start time, item ids), one play every 3 minutes."""
+    frames = [
+        pd.DataFrame({S.TS: pd.date_range(start, periods=len(ids), freq="3min", tz="UTC"),
+                      S.ITEM_ID: ids})
+        for start, ids in sessions
+    ]  # fmt: skip
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_co_listening_trusts_a_session_with_both_seeds_and_recent_sessions_more():
+    """Seeds c0, c1. One session holds both seeds and c2; two hold only c0 with c3: the
+    session with both seeds is more likely the same playlist again. Then the same items, where
+    only the age of the session differs: the recent one counts more (30-day half-life)."""
+    from musicrec.engines.sessions import CoListenEngine, SessionConfig
+
+    ws = tiny_workspace()
+    both = _sessions(("2024-01-01 10:00", ["c0", "c1", "c2"]),
+                     ("2024-01-02 10:00", ["c0", "c3"]), ("2024-01-03 10:00", ["c0", "c3"]))  # fmt: skip
+    seeds = Request(seeds=("c0", "c1"))
+    s = CoListenEngine().fit(Workspace(items=ws.items, plays=both)).score(seeds)
+    assert s["c2"] > s["c3"]  # 2 ** 2 = 4 for the session with both seeds vs 1 + 1
+    flat = CoListenEngine(
+        SessionConfig(seed_power=1.0, neighbour_weight=0.0, session_half_life_days=None)
+    ).fit(Workspace(items=ws.items, plays=both))
+    assert flat.score(seeds)["c2"] == flat.score(seeds)["c3"]  # counted once per seed: 2 vs 2
+    aged = _sessions(("2024-01-01 10:00", ["c0", "c2"]), ("2024-06-01 10:00", ["c0", "c3"]))
+    s = CoListenEngine().fit(Workspace(items=ws.items, plays=aged)).score(Request(seeds=("c0",)))
+    assert s["c3"] > s["c2"]  # five months newer
+    no_decay = CoListenEngine(SessionConfig(session_half_life_days=None)).fit(
+        Workspace(items=ws.items, plays=aged)
+    )
+    assert (
+        no_decay.score(Request(seeds=("c0",)))["c3"] == no_decay.score(Request(seeds=("c0",)))["c2"]
+    )
+
+
+def test_co_listening_looks_forward_from_the_seed():
+    """In c1 c0 c2 the track after the seed c0 scores above the one before it (what comes next)."""
+    from musicrec.engines.sessions import CoListenEngine
+
+    ws = tiny_workspace()
+    plays = _sessions(("2024-01-01 10:00", ["c1", "c0", "c2"]))
+    s = CoListenEngine().fit(Workspace(items=ws.items, plays=plays)).score(Request(seeds=("c0",)))
+    assert s["c2"] > s["c1"] > 0  # c1 still shares the session
 
 
 def test_content_links_tracks_by_artist_without_any_features():
