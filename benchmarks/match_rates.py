@@ -3,7 +3,7 @@
 Usage: python benchmarks/match_rates.py [--quick]
 Loads the union of the five offered catalogs (``musicrec.catalog_sources.CATALOGS``, read from
 ../shared/data/track-catalog, where the same files live), then for every shared history with
-counted plays: matches it with a cold name cache (so each person pays the full cost), and prints
+counted plays: matches it (names are normalised per call, so each person pays the full cost), and prints
 the share of listening time at track level (uri + name + fuzzy), through the artist, through the
 genre and with nothing, plus the CPU seconds of the match. Also measures TidyTuesday alone for
 comparison, and the process memory with the union loaded and the largest history's workspace
@@ -42,11 +42,10 @@ def rss_mb() -> float:
 
 
 def coverage(catalog, histories, label: str) -> dict:
-    from musicrec.matching import match_plays, match_report, normalise_one
+    from musicrec.matching import match_plays, match_report
 
     rows = {}
     for name, plays in histories.items():
-        normalise_one.cache_clear()
         t = time.process_time()
         rep = match_report(match_plays(plays, catalog)).set_index("method")["share_time"]
         cpu = time.process_time() - t

@@ -472,23 +472,25 @@ def _normalise(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _union_tags(ids: pd.Series, tags: pd.Series) -> dict[str, str]:
-    """Per id, the tags of all its rows united in first-seen order (comma lists stay comma lists)."""
-    acc: dict[str, dict[str, None]] = {}
-    comma: set[str] = set()
+    """Per id, the tags of all its rows united in first-seen order, each kind kept whole.
+
+    An artist list (", "-joined, e.g. the 2024 scrape's artist genres) is united label by label;
+    a track's label string without commas ("pop dance pop": a playlist's genre and subgenre,
+    or "k-pop") is kept as it is, never split into words, and the same string is kept once.
+    Where an id has both, its lists win: a track label joined to a list would read as one of
+    the artist's genres (``musicrec.genres`` weighs the two kinds differently).
+    """
+    lists: dict[str, dict[str, None]] = {}
+    labels: dict[str, dict[str, None]] = {}
     for i, t in zip(ids.tolist(), tags.tolist(), strict=True):
-        if not isinstance(t, str) or not t:
-            acc.setdefault(i, {})
+        mine, theirs = lists.setdefault(i, {}), labels.setdefault(i, {})
+        if not isinstance(t, str) or not t.strip():
             continue
         if "," in t:
-            comma.add(i)
-            words = (w.strip() for w in t.split(","))
+            mine.update((w.strip(), None) for w in t.split(",") if w.strip())
         else:
-            words = iter(t.split())
-        seen = acc.setdefault(i, {})
-        for w in words:
-            if w:
-                seen[w] = None
-    return {i: (", " if i in comma else " ").join(w) for i, w in acc.items()}
+            theirs[" ".join(t.split())] = None
+    return {i: ", ".join(lists[i]) if lists[i] else " ".join(labels[i]) for i in lists}
 
 
 def _dedupe(frame: pd.DataFrame) -> pd.DataFrame:

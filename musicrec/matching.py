@@ -18,7 +18,6 @@ Public API:
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -84,9 +83,12 @@ def _note(text: str) -> str:
     return " " + " ".join(words) if words else ""
 
 
-@functools.lru_cache(maxsize=400_000)
 def normalise_one(text: str) -> str:
-    """One name normalised for matching (see ``normalise_name``)."""
+    """One name normalised for matching (see ``normalise_name``).
+
+    Not cached across calls: names are a person's data, and a served app keeps no one's
+    names in a process-wide cache (``normalise_name`` computes each distinct name once per call).
+    """
     t = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).translate(_TRANSLATE).casefold()
     notes: list[str] = []
 

@@ -52,6 +52,29 @@ def test_tidytuesday_duplicates_are_merged_and_genres_aggregated():
     assert {"rap", "r&b"} <= set(yonkers[S.TAGS].split())
 
 
+@pytest.mark.parametrize(
+    ("tags", "united"),
+    [
+        (["k-pop", "k-pop"], "k-pop"),  # the same label twice is one label, not "k-pop k-pop"
+        (["pop dance pop", "k-pop"], "pop dance pop k-pop"),  # labels kept whole, never word by word
+        (["pop dance pop", "k-pop", "k-pop, boy group"], "k-pop, boy group"),  # an artist list wins
+        (["k-pop, boy group", "girl group, k-pop"], "k-pop, boy group, girl group"),
+        (["", None, "rock"], "rock"),
+    ],
+)  # fmt: skip
+def test_tags_of_one_track_from_several_catalogs_are_united_label_by_label(tags, united):
+    from musicrec.catalog import _union_tags
+
+    ids = pd.Series(["t"] * len(tags))
+    assert _union_tags(ids, pd.Series(tags, dtype=object)) == {"t": united}
+
+
+def test_the_same_track_in_two_catalogs_keeps_its_genre_once():
+    other = HF.replace("electro", "k-pop")
+    cat = load_catalog([("a.csv", other.encode()), ("b.csv", other.encode())])
+    assert cat[S.TAGS].tolist() == ["k-pop"]
+
+
 def test_hugging_face_schema_joins_artists():
     cat = load_catalog([("dataset.csv", HF.encode())])
     row = cat.iloc[0]
