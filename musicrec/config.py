@@ -58,9 +58,11 @@ class ShowRules:
     ``min_long_titles`` of its titles were played ``long_ms`` or longer in one go, and they
     are at least ``min_long_share`` of its titles; most of its titles look like episodes
     ("#12", "Ep. 3", "Episode", "Folge"...) and one was played long; or it has at most
-    ``few_titles`` titles and one was played ``very_long_ms`` or longer. Measured on the
-    shared real histories: every show named in them is caught except two with one short
-    title each, and no music artist is.
+    ``few_titles`` titles and one was played ``very_long_ms`` or longer; or it has at most
+    ``few_titles`` titles, all reading like episodes ("Topic: Subtitle") and one played
+    long. An artist that is none of these gives up its long episode-like titles when it has
+    ``min_episode_titles`` of them (a band sharing a show's name). Measured on the shared
+    real histories: every show named in them is caught, and no music artist is.
     """
 
     long_ms: int = 12 * 60_000
@@ -75,6 +77,9 @@ class ShowRules:
     """...is a show when one of them was played this long (longer than nearly any song)."""
     min_episode_share: float = 0.5
     """Share of titles that look like episodes (with one long) that makes an artist a show."""
+    min_episode_titles: int = 2
+    """An artist not taken for a show gives up its long titles that look like episodes when it
+    has at least this many (a band and a show sharing a name)."""
 
 
 DEFAULT_SHOWS = ShowRules()

@@ -3,7 +3,8 @@
 On a person's own machine the app keeps what they loaded, so a refresh or a restart shows
 their data again instead of the demo. Everything lives under one folder, ``data_dir()``:
 
-    history/plays.parquet, history/library.parquet, history/reports.json, history/load.json,
+    history/plays.parquet, history/library.parquet, history/shows.parquet (the shows found),
+    history/reports.json, history/load.json,
     history/choices.json (artists moved between music and shows, a zone per period)
     catalog/catalog.parquet, catalog/community.parquet, catalog/name.json
     feedback.sqlite3 (likes and dislikes, see ``musicrec.feedback``; forgotten through it)
@@ -26,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from musicrec.history import FileReport, IngestResult
+from musicrec.history.podcasts import SHOW_COLUMNS
 
 SERVED_ENV = "MUSICREC_SERVED"
 DATA_DIR_ENV = "MUSICREC_DATA_DIR"
@@ -70,6 +72,13 @@ def _write_json(value: object, path: Path) -> None:
     tmp.replace(path)
 
 
+def _tuple(value: object) -> tuple[str, ...]:
+    """A list-like cell (a tuple, a list, an array read back from Parquet) as a tuple of text."""
+    if value is None or isinstance(value, float | str):
+        return ()
+    return tuple(str(v) for v in value)
+
+
 def _load_facts(result: IngestResult) -> dict:
     """The load's own plain counts (e.g. duplicates found), beside the tables and reports."""
     facts = {}
@@ -109,6 +118,8 @@ class LocalData:
         self.history_dir.mkdir(parents=True, exist_ok=True)
         _write_parquet(kept.plays, self.history_dir / "plays.parquet")
         _write_parquet(kept.library, self.history_dir / "library.parquet")
+        shows = kept.shows.assign(episodes=[list(_tuple(e)) for e in kept.shows["episodes"]])
+        _write_parquet(shows, self.history_dir / "shows.parquet")
         _write_json([r.as_dict() for r in kept.reports], self.history_dir / "reports.json")
         _write_json(_load_facts(kept), self.history_dir / "load.json")
 
@@ -125,6 +136,8 @@ class LocalData:
                 FileReport(**{k: v for k, v in r.items() if k in names})
                 for r in json.loads((folder / "reports.json").read_text(encoding="utf-8"))
             ]
+            shows_path = folder / "shows.parquet"
+            shows = pd.read_parquet(shows_path) if shows_path.exists() else None
             facts_path = folder / "load.json"
             facts = (
                 json.loads(facts_path.read_text(encoding="utf-8")) if facts_path.exists() else {}
@@ -133,6 +146,8 @@ class LocalData:
             return None
         known = {f.name for f in dataclasses.fields(IngestResult)}
         extra = {k: tuple(v) if isinstance(v, list) else v for k, v in facts.items() if k in known}
+        if shows is not None and set(SHOW_COLUMNS) <= set(shows.columns):
+            extra["shows"] = shows.assign(episodes=[_tuple(e) for e in shows["episodes"]])
         return IngestResult(plays=plays, library=library, reports=reports, **extra)
 
     def save_choices(self, choices: Mapping[str, list]) -> None:

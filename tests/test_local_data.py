@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -24,10 +26,34 @@ def test_history_round_trip_keeps_types_and_reports_and_never_the_spotify_rows(t
     assert back.reports == result.reports
     assert {p for p, _ in kept.listing()} == {
         "history/plays.parquet", "history/library.parquet", "history/reports.json",
-        "history/load.json",
+        "history/load.json", "history/shows.parquet",
     }  # fmt: skip
     kept.forget()
     assert kept.load_history() is None and kept.listing() == []
+
+
+def test_the_shows_found_and_the_persons_choices_are_kept_with_the_history(tmp_path):
+    from musicrec.history import load_uploads
+
+    titles = [*(f"Song {i}" for i in range(4)), "The Moonies Pt. 1: Moon", "House of Yahweh Pt. 1"]
+    recs = [{"endTime": f"2022-05-0{d} 10:00", "artistName": "Cults", "trackName": t,
+             "msPlayed": 1_300_000 if "Pt." in t else 200_000} for d, t in enumerate(titles, 1)]  # fmt: skip
+    result = load_uploads([("StreamingHistory0.json", json.dumps(recs).encode())])
+    kept = LocalData(tmp_path)
+    kept.save_history(result)
+    kept.save_choices(
+        {"music_artists": ["Cults"], "zone_periods": [["2019-01-01", "2020-01-01", "Asia/Tokyo"]]}
+    )
+    back = kept.load_history()
+    assert back.shows["artist"].tolist() == ["Cults"]
+    assert set(back.shows["episodes"][0]) == {"The Moonies Pt. 1: Moon", "House of Yahweh Pt. 1"}
+    pd.testing.assert_frame_equal(back.plays, result.plays)
+    assert kept.load_choices() == {"music_artists": ["Cults"], "show_artists": [],
+                                   "zone_periods": [["2019-01-01", "2020-01-01", "Asia/Tokyo"]]}  # fmt: skip
+    (tmp_path / "history" / "choices.json").write_text(
+        '{"music_artists": [1, "x"], "zone_periods": "no"}'
+    )
+    assert kept.load_choices() == {"music_artists": ["x"], "show_artists": [], "zone_periods": []}
 
 
 def test_a_damaged_file_means_nothing_kept_not_a_crash(tmp_path):

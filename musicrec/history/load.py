@@ -128,7 +128,7 @@ def _combine(
         merged = len(T.to_plays(coarse)) - left
     duplicates = sum(t.num_rows for t in fine + coarse) - len(plays)
     shows = find_shows(plays, [s for p in parsed for s in p.shows])
-    plays = mark_shows(plays, shows["artist"])
+    plays = mark_shows(plays, shows)
     apart = None
     if rule is not None:
         apart = set_apart(plays, rule)
@@ -405,7 +405,7 @@ def add_plays(
         library: LIBRARY rows to add, or None.
     """
     both = pd.concat([result.plays, S.as_plays(plays, "added plays")], ignore_index=True)
-    kept = mark_shows(dedupe_plays(both), result.shows["artist"])
+    kept = mark_shows(dedupe_plays(both), result.shows)
     lib = result.library
     if library is not None and len(library):
         lib = dedupe_library(
