@@ -8,6 +8,8 @@ character; any other Markdown character is live syntax, so the body is not liter
 
 from __future__ import annotations
 
+import json
+import re
 import string
 from pathlib import Path
 
@@ -102,3 +104,31 @@ def test_spotifys_own_words_in_a_failed_import_are_shown_literally(fake, monkeyp
     assert not at.exception, at.exception
     (error,) = [m for m in _messages(at) if "HTTP 500" in m]
     assert words in shown(error)
+
+
+HOSTILE = ["![x](http://127.0.0.1:9/pixel.png)", "[link](javascript:alert(1))", ":red[colour] **bold**",
+           "<img src=x onerror=alert(1)>", "$x^2$ and `code`"]  # fmt: skip
+
+
+def test_titles_and_artists_from_an_upload_show_literally_on_the_builder(your_data):
+    recs = [
+        {"endTime": f"2024-03-{1 + i % 20:02d} {10 + i % 9}:{i % 60:02d}", "artistName": HOSTILE[(i + 1) % 5],
+         "trackName": HOSTILE[i % 5], "msPlayed": 200_000}
+        for i in range(60)
+    ]  # fmt: skip
+    your_data.file_uploader(key="history_files").upload(
+        "StreamingHistory_music_0.json", json.dumps(recs).encode(), "application/json"
+    )
+    your_data.run()
+    your_data.button(key="load_files").click().run()
+    your_data.switch_page("pages/playlist.py").run()
+    assert not your_data.exception, your_data.exception
+    rows = [m.value for m in your_data.markdown if re.match(r"\*\*\d+\. ", m.value)]
+    assert rows, "the builder listed no track"
+    for row in rows:  # "**1. title** · artist  \n:gray[reason] · [Search on Spotify ↗](url)"
+        head = row.split("  \n")[0]
+        title, artist = head.split(". ", 1)[1].split("** · ", 1)
+        assert (
+            shown(title) in HOSTILE
+            and shown(artist.removesuffix(" :material/favorite:")) in HOSTILE
+        )
