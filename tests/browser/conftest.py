@@ -30,8 +30,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(tmp: Path) -> tuple[subprocess.Popen, str]:
-    """Start `streamlit run app.py` on a free loopback port; return (process, url) once healthy."""
+def start_server(tmp: Path, *options: str) -> tuple[subprocess.Popen, str]:
+    """Start `streamlit run app.py` on a free loopback port; return (process, url) once healthy.
+
+    ``options`` are more ``--server.x=y`` flags (the load benchmark's session TTL)."""
     port = _free_port()
     log = (tmp / "streamlit.log").open("w+")
     env = {
@@ -44,7 +46,8 @@ def start_server(tmp: Path) -> tuple[subprocess.Popen, str]:
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", f"--server.port={port}",
-         "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
+         "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
+         *options],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

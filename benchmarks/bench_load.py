@@ -1,0 +1,247 @@
+"""Six people at once in real Chromium against one served `streamlit run app.py` (issue 16).
+
+Usage: nice -n 10 python benchmarks/bench_load.py [--rounds 3] [--moves 10] [--ttl 30]
+
+The server runs as served to several people (``MUSICREC_SERVED=1``). Each round opens six
+browser contexts of one Chromium at once: three look at the demo, three each upload a real
+account history from ../shared/data plus the 30k TidyTuesday catalog. Every person then
+moves the playlist builder's valence slider ``--moves`` times. Measured:
+
+- first page (s): from ``goto`` to the Home page drawn and idle;
+- upload to first list (s): from "Load these files" to the builder's list shown, through
+  "Use this catalog" (the three uploaders);
+- slider move (ms): from the key press to the first track of the list changing in the DOM,
+  p50/p95 over all people of the round, while the others do the same;
+- server memory: summed resident size of the server's process tree (``bench_ingest``'s
+  sampler, every 100 ms): the idle baseline (one warm-up visit to the demo, closed and
+  expired), the peak of each round, and after its sessions expired (contexts closed, then
+  ``--ttl`` s of Streamlit's ``server.disconnectedSessionTTL`` plus 15 s).
+
+Goals (issue 16): slider p50 <= 400 ms and p95 <= 1 s; memory back within 20% of the idle
+baseline after all sessions expire; no growth across rounds. Prints the figures, the goals
+met or not, the load average, and writes benchmarks/results/load.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from benchmarks.bench_ingest import _resident, _tree  # noqa: E402
+from benchmarks.browser_session import LIST_JS  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+HISTORIES = ["chadallison", "enzoscapinelli", "lukaszamora"]
+CATALOG = DATA / "track-catalog" / "tidytuesday-30k-spotify-songs" / "spotify_songs.csv.gz"
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+WAIT_MS = float(os.environ.get("BENCH_LOAD_WAIT_MS", 600_000))
+"""How long one step may take (six people on two shared cores: minutes)."""
+
+
+class Sampler:
+    """The server tree's summed resident size, every 100 ms, in a thread."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak, self.now = pid, 0, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.1):
+            self.now = _resident(_tree(self.pid))
+            self.peak = max(self.peak, self.now)
+
+    def reset_peak(self) -> None:
+        self.peak = self.now
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _log(who: str, step: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} {who}: {step}", file=sys.stderr, flush=True)
+
+
+async def _idle(page) -> None:
+    await page.locator(IDLE).wait_for(timeout=WAIT_MS)
+
+
+async def _goto(page, name: str) -> None:
+    await _idle(page)
+    await page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
+    await page.get_by_role("heading", name=name).first.wait_for(timeout=WAIT_MS)
+    await _idle(page)
+
+
+async def _list_shown(page) -> None:
+    await page.wait_for_function(f"({LIST_JS})().length > 0", timeout=WAIT_MS)
+
+
+async def person(browser, url: str, history: Path | None, moves: int) -> dict:
+    """One person's visit: Home, (their upload,) the builder, ``moves`` slider moves."""
+    ctx = await browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = await ctx.new_page()
+    page.set_default_timeout(WAIT_MS)
+    out: dict = {"who": history.name if history else "demo"}
+    who = out["who"]
+    _log(who, "opens the app")
+    t = time.perf_counter()
+    await page.goto(url)
+    await page.get_by_role("heading", name="musicrec").first.wait_for(timeout=WAIT_MS)
+    await _idle(page)
+    out["first_page_s"] = round(time.perf_counter() - t, 2)
+    _log(who, f"first page {out['first_page_s']} s")
+    if history is not None:
+        await _goto(page, "Your data")
+        files = [str(f) for f in sorted(history.glob("*.json"))]
+        await page.locator(".st-key-history_files input[type=file]").set_input_files(files)
+        await _idle(page)
+        t = time.perf_counter()
+        await page.get_by_role("button", name="Load these files").click()
+        await page.get_by_test_id("stAlert").filter(has_text="Loaded ").wait_for(timeout=WAIT_MS)
+        await _idle(page)
+        _log(who, "history loaded")
+        await page.get_by_role("tab", name="Upload a catalog").click()
+        await page.locator(".st-key-catalog_file input[type=file]").set_input_files(str(CATALOG))
+        await _idle(page)
+        await page.get_by_role("button", name="Use this catalog").click()
+        await page.get_by_text("Catalog in use: spotify_songs").first.wait_for(timeout=WAIT_MS)
+        _log(who, "catalog in use")
+        await _goto(page, "Playlist builder")
+        await _list_shown(page)
+        out["upload_to_first_list_s"] = round(time.perf_counter() - t, 2)
+    else:
+        await _goto(page, "Playlist builder")
+        await _list_shown(page)
+    _log(who, "list shown")
+    thumb = page.get_by_test_id("stSlider").filter(has_text="Valence").get_by_role("slider")
+    await thumb.focus()
+    times = []
+    for i in range(moves):
+        before = await page.evaluate(LIST_JS)
+        t = time.perf_counter()
+        await thumb.press("ArrowLeft" if i % 2 else "ArrowRight")
+        await page.wait_for_function(
+            f"prev => ({LIST_JS})() !== prev && ({LIST_JS})().length > 0",
+            arg=before,
+            polling="raf",
+            timeout=WAIT_MS,
+        )
+        times.append((time.perf_counter() - t) * 1000)
+        await _idle(page)
+    out["slider_ms"] = [round(x) for x in times]
+    _log(who, f"slider moves {out['slider_ms']} ms")
+    await ctx.close()
+    return out
+
+
+async def warm_up(browser, url: str) -> None:
+    """One visit to the demo's builder (the shared demo model is fitted once per server)."""
+    ctx = await browser.new_context()
+    page = await ctx.new_page()
+    page.set_default_timeout(WAIT_MS)
+    await page.goto(url)
+    await page.get_by_role("heading", name="musicrec").first.wait_for(timeout=WAIT_MS)
+    await _goto(page, "Playlist builder")
+    await _list_shown(page)
+    await ctx.close()
+
+
+async def run(args: argparse.Namespace, url: str, sampler: Sampler) -> dict:
+    from playwright.async_api import async_playwright
+
+    expire_s = args.ttl + 15
+    out: dict = {"rounds": []}
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        out["server_started_mb"] = round(sampler.now / 1e6)
+        _log("warm-up", "demo builder")
+        await warm_up(browser, url)
+        await asyncio.sleep(expire_s)
+        out["idle_baseline_mb"] = round(sampler.now / 1e6)
+        people = [None, *(DATA / "spotify-account-history" / h for h in HISTORIES)]
+        people = [people[0], people[1], people[0], people[2], people[0], people[3]][: args.people]
+        for r in range(args.rounds):
+            sampler.reset_peak()
+            load = os.getloadavg()
+            t = time.perf_counter()
+            visits = await asyncio.gather(*(person(browser, url, h, args.moves) for h in people))
+            took = time.perf_counter() - t
+            peak = sampler.peak
+            await asyncio.sleep(expire_s)
+            moves = [m for v in visits for m in v["slider_ms"]]
+            uploads = [v["upload_to_first_list_s"] for v in visits if "upload_to_first_list_s" in v]
+            rnd = {
+                "round": r + 1,
+                "load_average_at_start": [round(x, 1) for x in load],
+                "load_average_at_end": [round(x, 1) for x in os.getloadavg()],
+                "round_s": round(took, 1),
+                "slider_p50_ms": round(float(np.percentile(moves, 50))),
+                "slider_p95_ms": round(float(np.percentile(moves, 95))),
+                "upload_to_first_list_s": uploads,
+                "first_page_s": [v["first_page_s"] for v in visits],
+                "peak_mb": round(peak / 1e6),
+                "after_expiry_mb": round(sampler.now / 1e6),
+                "people": visits,
+            }
+            print(json.dumps({k: v for k, v in rnd.items() if k != "people"}), flush=True)
+            out["rounds"].append(rnd)
+        await browser.close()
+    return out
+
+
+def goals(out: dict) -> dict:
+    """Which of issue 16's goals the measured rounds meet."""
+    base = out["idle_baseline_mb"]
+    rounds = out["rounds"]
+    after = [r["after_expiry_mb"] for r in rounds]
+    return {
+        "slider_p50_le_400ms": all(r["slider_p50_ms"] <= 400 for r in rounds),
+        "slider_p95_le_1s": all(r["slider_p95_ms"] <= 1000 for r in rounds),
+        "memory_back_within_20pct": all(a <= 1.2 * base for a in after),
+        "no_growth_across_rounds": all(b <= 1.05 * after[0] for b in after[1:]),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--moves", type=int, default=10, help="slider moves per person")
+    parser.add_argument("--ttl", type=int, default=30, help="server.disconnectedSessionTTL (s)")
+    parser.add_argument("--people", type=int, default=6, help="people at once (a quick check: 2)")
+    args = parser.parse_args()
+    missing = [h for h in HISTORIES if not (DATA / "spotify-account-history" / h).exists()]
+    if missing or not CATALOG.exists():
+        sys.exit(f"bench_load needs ../shared/data (missing: {missing or CATALOG})")
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, url = start_server(Path(tmp), f"--server.disconnectedSessionTTL={args.ttl}")
+        sampler = Sampler(proc.pid)
+        try:
+            out = asyncio.run(run(args, url, sampler))
+        finally:
+            sampler.stop()
+            stop_server(proc)
+    out["settings"] = {"rounds": args.rounds, "moves": args.moves, "ttl_s": args.ttl,
+                       "people": args.people, "cpus": os.cpu_count()}  # fmt: skip
+    out["goals_met"] = goals(out)
+    print(json.dumps({k: v for k, v in out.items() if k != "rounds"}, indent=1))
+    (ROOT / "benchmarks" / "results").mkdir(parents=True, exist_ok=True)
+    (ROOT / "benchmarks" / "results" / "load.json").write_text(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()
