@@ -71,7 +71,7 @@ def main() -> None:
     from musicrec.config import DEFAULT_COUNTING
     from musicrec.history import apply_counting_rule, load_paths
     from musicrec.matching import match_plays
-    from musicrec.sound import SoundModel, estimate_plays, level_errors, sound_coverage
+    from musicrec.sound import FEATURES, SoundModel, estimate_plays, level_errors, sound_coverage
 
     quick = "--quick" in sys.argv
     t0 = time.perf_counter()
@@ -92,7 +92,7 @@ def main() -> None:
     # a folder of the matched histories as Parquet (000.parquet, ...), written by an earlier run
     pre = os.environ.get("MUSICREC_BENCH_MATCHED")
     prematched = [pd.read_parquet(p) for p in sorted(Path(pre).glob("*.parquet"))] if pre else []
-    matched, coverage, secs = [], [], []
+    matched, coverage, moods, secs = [], [], [], []
     for files in people if not pre else prematched:
         if pre:
             m = files
@@ -105,18 +105,26 @@ def main() -> None:
         est = estimate_plays(m, model)
         secs.append(time.perf_counter() - t)
         matched.append(m)
-        coverage.append(sound_coverage(est).set_index("level")["share"])
+        c = sound_coverage(est).set_index("level")
+        coverage.append(c["share"])
+        moods.append(c["mood_share"])
     cov = pd.DataFrame(coverage).reset_index(drop=True)
+    mood = pd.DataFrame(moods).reset_index(drop=True)
     known = 1 - cov["unknown"]
-    print(f"\ncoverage of listening time over {len(cov)} histories (median, by level):")
+    with_mood = mood.sum(axis=1)
+    print(f"\ncoverage of listening time over {len(cov)} histories (median, by level; "
+          "'with mood' = valence and energy both estimated):")  # fmt: skip
+    print(f"  {'level':10s} {'any':>6s} {'with mood':>10s}")
     for lv in cov.columns:
-        print(f"  {lv:10s} {cov[lv].median():6.1%}")
+        print(f"  {lv:10s} {cov[lv].median():6.1%} {mood[lv].median():10.1%}")
     print(f"  any estimate: median {known.median():.1%}, min {known.min():.1%}, "
           f"max {known.max():.1%}; people at >= 95%: {(known >= 0.95).sum()} of {len(known)}")  # fmt: skip
+    print(f"  with a mood:  median {with_mood.median():.1%}, min {with_mood.min():.1%}, "
+          f"max {with_mood.max():.1%}; people at >= 95%: {(with_mood >= 0.95).sum()} of {len(known)}")  # fmt: skip
     print(f"  estimate_plays: median {np.median(secs):.2f} s per history, max {max(secs):.2f} s")
 
     t = time.perf_counter()
-    errors = level_errors(catalog, matched, artist_table=artists)
+    errors = level_errors(catalog, matched, artist_table=artists, features=FEATURES)
     err_s = time.perf_counter() - t
     print(f"\nlevel errors on held-out catalog tracks ({err_s:.0f} s):")
     print(errors.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
@@ -128,6 +136,9 @@ def main() -> None:
         "coverage_median": {lv: round(float(cov[lv].median()), 4) for lv in cov.columns},
         "any_estimate_median": round(float(known.median()), 4),
         "any_estimate_sorted": sorted(round(float(x), 4) for x in known),
+        "mood_coverage_median": {lv: round(float(mood[lv].median()), 4) for lv in mood.columns},
+        "with_mood_median": round(float(with_mood.median()), 4),
+        "with_mood_sorted": sorted(round(float(x), 4) for x in with_mood),
         "estimate_seconds_median": round(float(np.median(secs)), 3),
         "fit_seconds": round(fit_s, 1),
         "level_errors": errors.round(4).to_dict(orient="records"),

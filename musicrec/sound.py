@@ -68,9 +68,9 @@ class SoundConfig:
     levels: tuple[str, ...] = (LEVEL_TRACK, LEVEL_ARTIST)
     """Levels in use, in order. Only levels whose held-out MAE is at most ``max_error_ratio``
     of the catalog mean's for both valence and energy (the mood needs both) are on by default.
-    Measured on the five offered catalogs (``benchmarks/bench_sound.py``, 2026-12-01): artist
-    0.67 / 0.53 (used); genre 0.81 / 0.71 and alongside 0.93 / 0.76 fail on valence, so
-    they are off unless asked for."""
+    Measured on the five offered catalogs (``benchmarks/bench_sound.py``, 2026-12-02): artist
+    0.67 / 0.53 (used); genre 0.80 / 0.70 and alongside 0.93 / 0.76 fail on valence, so
+    they are off as whole levels (see ``partial`` for the features they do give)."""
     genre_prior_tracks: float = 20.0
     """A label's mean features are shrunk to the catalog mean as if it had this many extra tracks."""
     min_label_tracks: int = 5
@@ -81,6 +81,21 @@ class SoundConfig:
     """An uncatalogued artist needs this many shared sessions with estimated artists."""
     propagation_rounds: int = 2
     """Rounds of propagation over the session graph (2: neighbours of neighbours)."""
+    partial: tuple[tuple[str, tuple[str, ...]], ...] = (
+        (LEVEL_GENRE, (S.DANCEABILITY, S.ENERGY, S.ACOUSTICNESS, S.INSTRUMENTALNESS,
+                       S.SPEECHINESS, S.LOUDNESS)),
+        (LEVEL_ALONGSIDE, (S.DANCEABILITY, S.ENERGY, S.ACOUSTICNESS, S.INSTRUMENTALNESS,
+                           S.LOUDNESS)),
+    )  # fmt: skip
+    """Levels used for some features only, where ``levels`` does not hold them: (level, the
+    features whose held-out MAE is at most ``max_error_ratio`` of the catalog mean's). A play
+    estimated this way gets those features and no mood (the mood needs valence and energy).
+    Measured on the five offered catalogs and 19 shared histories (``bench_sound.py``,
+    2026-12-02, MAE / catalog mean's): genre danceability 0.74, energy 0.70, acousticness 0.62,
+    instrumentalness 0.61, speechiness 0.76, loudness 0.69 (used), valence 0.80, tempo 0.95,
+    liveness 0.95 (not used); alongside danceability 0.76, energy 0.76, acousticness 0.65,
+    instrumentalness 0.57, loudness 0.64 (used), valence 0.93, tempo 0.97, speechiness 0.89,
+    liveness 0.92 (not used)."""
     max_error_ratio: float = 0.8
     """A level is kept only if its MAE is at most this share of the catalog mean's MAE."""
     genres: G.GenreConfig = G.DEFAULT_GENRES
@@ -328,30 +343,40 @@ def estimate_plays(
     artist_level = pd.Series(LEVEL_UNKNOWN, index=per_artist.index, dtype=object)
     for level, fn in ((LEVEL_ARTIST, model.artist_estimate), (LEVEL_GENRE, model.genre_estimate)):
         open_ = artist_level.to_numpy() == LEVEL_UNKNOWN
-        if level not in cfg.levels or not open_.any():
+        use = cols if level in cfg.levels else _partial(cfg, level, cols)
+        if not use or not open_.any():
             continue
         est = fn(per_artist.index[open_])
         est = est.reindex(per_artist.index[open_])
-        got = est[[S.VALENCE, S.ENERGY]].notna().all(axis=1).to_numpy()
+        need = [S.VALENCE, S.ENERGY] if use is cols else use
+        got = est[need].notna().all(axis=1).to_numpy()
         sel = per_artist.index[open_][got]
-        per_artist.loc[sel, cols] = est.loc[sel, cols].to_numpy()
+        per_artist.loc[sel, use] = est.loc[sel, use].to_numpy()
         artist_level.loc[sel] = level
     if todo.any():
         values[todo] = per_artist.reindex(keys[todo]).to_numpy(dtype=float)
         source[todo] = artist_level.reindex(keys[todo]).to_numpy()
-    if LEVEL_ALONGSIDE in cfg.levels and n and (source == LEVEL_UNKNOWN).any():
-        # seeds: each artist's mean over its plays that have an estimate of their own
-        has = source != LEVEL_UNKNOWN
+    along = cols if LEVEL_ALONGSIDE in cfg.levels else _partial(cfg, LEVEL_ALONGSIDE, cols)
+    if along and n and (source == LEVEL_UNKNOWN).any():
+        # seeds: each artist's mean over its plays that have a whole estimate of their own
+        has = (source != LEVEL_UNKNOWN) & ~np.isnan(values).any(axis=1)
         seeds = pd.DataFrame(values[has], index=keys[has], columns=cols).groupby(level=0).mean()
         near = alongside_estimate(plays, keys, seeds, cfg)
         left = (source == LEVEL_UNKNOWN) & pd.Series(keys).isin(near.index).to_numpy()
-        values[left] = near.reindex(keys[left])[cols].to_numpy(dtype=float)
+        pos = [cols.index(f) for f in along]
+        values[np.ix_(left, pos)] = near.reindex(keys[left])[along].to_numpy(dtype=float)
         source[left] = LEVEL_ALONGSIDE
     out = pd.DataFrame(values, index=plays.index, columns=cols)
     out[SOUND_SOURCE] = pd.array(source, dtype="string")
     out[MOOD] = _moods(out)
     out["weight"], _ = _play_weights(plays)
     return out
+
+
+def _partial(config: SoundConfig, level: str, cols: Sequence[str]) -> list[str]:
+    """The features ``level`` may give (``SoundConfig.partial``), among ``cols``; [] if none."""
+    wanted = dict(config.partial).get(level, ())
+    return [f for f in cols if f in wanted]
 
 
 def _moods(features: pd.DataFrame) -> pd.Series:
@@ -375,17 +400,22 @@ def _moods(features: pd.DataFrame) -> pd.Series:
 def sound_coverage(estimates: pd.DataFrame) -> pd.DataFrame:
     """Share of listening per level.
 
-    Needs ``sound_source`` and ``weight`` (from ``estimate_plays``). Returns one row per
-    level in LEVELS order with columns level, plays, share (of the total weight).
+    Needs ``sound_source``, ``mood`` and ``weight`` (from ``estimate_plays``). Returns one row
+    per level in LEVELS order with columns level, plays, share (of the total weight) and
+    mood_share (of the total weight, plays whose estimate includes a mood: a level used for
+    some features only gives sound without a mood).
     """
     w = estimates["weight"].astype(float) if len(estimates) else pd.Series(dtype=float)
     total = float(w.sum())
     g = w.groupby(estimates[SOUND_SOURCE]).agg(["size", "sum"]).reindex(list(LEVELS), fill_value=0)
+    mood = w.where(estimates[MOOD].notna().to_numpy(), 0.0) if len(estimates) else w
+    m = mood.groupby(estimates[SOUND_SOURCE]).sum().reindex(list(LEVELS), fill_value=0.0)
     return pd.DataFrame(
         {
             "level": list(LEVELS),
             "plays": g["size"].astype(int).to_numpy(),
             "share": (g["sum"] / total).to_numpy() if total > 0 else np.zeros(len(LEVELS)),
+            "mood_share": (m / total).to_numpy() if total > 0 else np.zeros(len(LEVELS)),
         }
     )
 
@@ -419,11 +449,22 @@ def mood_statement(
             f"Mood of {_pct(share[LEVEL_TRACK])} of your {what}, "
             "all from the tracks' own measured features."
         )
-    known = 1.0 - float(share[LEVEL_UNKNOWN])
-    if known == 0:
+    mood = coverage.set_index("level")["mood_share"] if "mood_share" in coverage else share
+    mood = mood.reindex(list(LEVELS), fill_value=0.0)
+    if 1.0 - float(share[LEVEL_UNKNOWN]) == 0:
         return f"No sound estimate for any of your {what} yet: add a track catalog."
-    parts = [f"{_pct(share[lv])} {LEVEL_WORDS[lv]}" for lv in LEVEL_WORDS if share[lv] > 0]
-    return f"Mood of {_pct(known)} of your {what}: " + ", ".join(parts) + "."
+    parts = [f"{_pct(mood[lv])} {LEVEL_WORDS[lv]}" for lv in LEVEL_WORDS if mood[lv] > 0]
+    known = float(mood.sum())
+    head = (
+        f"Mood of {_pct(known)} of your {what}: " + ", ".join(parts) + "."
+        if known > 0
+        else f"No mood for any of your {what} yet."
+    )
+    rest = [(lv, share[lv] - mood[lv]) for lv in LEVEL_WORDS if share[lv] - mood[lv] > 1e-9]
+    if not rest:
+        return head
+    more = ", ".join(f"{_pct(x)} {LEVEL_WORDS[lv]}" for lv, x in rest)
+    return f"{head} Energy and other features, without a mood, for another {more}."
 
 
 # --- how good is each level? ---------------------------------------------------------------
