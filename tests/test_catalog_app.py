@@ -196,3 +196,22 @@ def test_musicbrainz_is_asked_only_when_the_person_allows_it_and_then_forgotten(
     assert mb.cache_path().exists()
     run(at.button(key="forget_data").click())
     assert not mb.cache_path().exists()
+
+
+def test_the_sound_model_is_fitted_once_per_catalog_and_few_are_kept():
+    from musicrec import schema as S
+    from musicrec.catalog import load_catalog
+    from musicrec.ui import cache
+
+    st.cache_resource.clear()
+    catalog = load_catalog([("tracks.csv", catalog_fake.catalog_csv())])
+    steps = []
+    first = cache.sound_model(catalog, progress=lambda f, t: steps.append(f))
+    assert steps[0] == 0.0 and steps[-1] == 1.0  # progress while it fits
+    steps.clear()
+    assert cache.sound_model(catalog.copy(), progress=lambda f, t: steps.append(f)) is first
+    assert steps == []  # the same content: not fitted again
+    for shift in (0.01, 0.02, 0.03):
+        cache.sound_model(catalog.assign(**{S.VALENCE: catalog[S.VALENCE] - shift}))
+    assert len(cache._sound_models()) == cache.SOUND_MODELS_KEPT == 3
+    assert cache.sound_model(catalog) is not first  # the least recently used went first
