@@ -1,9 +1,11 @@
 """Collaborative model on the Last.fm hetrec-2k split: tune on a split of train, report test once.
 
-Usage: python benchmarks/bench_hetrec.py [--final-only]
+Usage: python benchmarks/bench_hetrec.py [--final-only] [--split DIR]
 Prints validation NDCG@10 per candidate config (tuned on a per-user 20% hold-out of
 train.tsv, never on test.tsv), then the chosen config through `musicrec recommend-users`
-scored on test.tsv by the small independent scorer below. Writes benchmarks/results/hetrec.json.
+scored on test.tsv by the small independent scorer below. Writes benchmarks/results/hetrec.json
+(with ``--split DIR``, a split made by ``benchmarks/hetrec_split.py``: <DIR name>.json, the
+same defaults on another random split, so that the choice does not fit one split).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ SPLIT = (
     / "lastfm-hetrec-2k"
     / "split"
 )
+
+TAGS = SPLIT.parent / "hetrec2011-lastfm-2k" / "user_taggedartists.dat"
 
 
 def ndcg_at_k(recs: pd.DataFrame, test: pd.DataFrame, k: int = 10) -> dict[str, float]:
@@ -56,7 +60,12 @@ def holdout(
 
 
 def main() -> None:
+    global SPLIT
     sys.path.insert(0, str(ROOT))
+    name = "hetrec.json"
+    if "--split" in sys.argv:
+        SPLIT = Path(sys.argv[sys.argv.index("--split") + 1])
+        name = f"{SPLIT.name}.json"
     from musicrec.engines.collaborative import CollaborativeConfig, CommunityModel, load_hetrec_tags
 
     train = pd.read_csv(SPLIT / "train.tsv", sep="\t", dtype={"user": "string", "item": "string"})
@@ -93,9 +102,7 @@ def main() -> None:
                 f"validation {json.dumps(params):60s} ndcg@10 {m['ndcg@10']:.4f}  fit {fit_s:.1f}s"
             )
             results["validation"].append({"config": params, "fit_s": fit_s, **m})
-        tags = load_hetrec_tags(
-            str(SPLIT.parent / "hetrec2011-lastfm-2k" / "user_taggedartists.dat")
-        )
+        tags = load_hetrec_tags(str(TAGS))
         for w in (0.0, 0.1, 0.2, 0.4):
             model = CommunityModel(CollaborativeConfig(tag_weight=w)).fit(tr, item_tags=tags)
             m = ndcg_at_k(model.recommend_all(10), va)
@@ -103,7 +110,7 @@ def main() -> None:
                 f"validation default + tags, tag_weight {w:<4}                          ndcg@10 {m['ndcg@10']:.4f}"
             )
             results["validation"].append({"config": {"tag_weight": w}, **m})
-    tags_file = SPLIT.parent / "hetrec2011-lastfm-2k" / "user_taggedartists.dat"
+    tags_file = TAGS
     for label, extra in (("default", []), ("with --tags", ["--tags", str(tags_file)])):
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "recs.tsv"
@@ -128,7 +135,8 @@ def main() -> None:
             "train_items_recommended": leaked,
         }
     (ROOT / "benchmarks" / "results").mkdir(parents=True, exist_ok=True)
-    (ROOT / "benchmarks" / "results" / "hetrec.json").write_text(json.dumps(results, indent=1))
+    results["split"] = str(SPLIT) if name != "hetrec.json" else "shared split"
+    (ROOT / "benchmarks" / "results" / name).write_text(json.dumps(results, indent=1))
 
 
 if __name__ == "__main__":

@@ -34,11 +34,12 @@ MODELS_DIR = Path(
     os.environ.get("MUSICREC_MODELS_DIR", Path(__file__).resolve().parents[1] / "models")
 )
 _FORMAT = "musicrec-model/1"
-MODEL_FORMAT = 2
+MODEL_FORMAT = 3
 """Version of what a saved model holds: bump it whenever an engine, the hybrid or the workspace
 changes its attributes or names, so that files from before are refused (retrain) instead of
 unpickled into objects the code no longer understands. 2: one id per engine ("co_listening"),
-the workspace's item index, songs cached in the hybrid."""
+the workspace's item index, songs cached in the hybrid. 3: co-listening's session decay, the
+community model's RP3beta part."""
 
 
 _KEY_BYTES = 32
