@@ -278,8 +278,8 @@ def energy_chart(recs: pd.DataFrame, key: str = "energy_arc") -> None:
         st.caption("No energy values for these tracks (they come from the catalog).")
         return
     fig = px.line(data, x="rank", y="energy", markers=True,
-                  labels={"rank": "place in the list", "energy": "energy (calm 0 → 1 intense)"},
-                  title="Energy along the list")  # fmt: skip
+                  labels={"rank": "place in the list", "energy": "energy"},
+                  title="Energy along the list (0 calm → 1 intense)")  # fmt: skip
     fig.update_yaxes(range=[0, 1])
     fig.update_traces(line_color=PALETTE[0])
     chart(fig, key=key, height=220)

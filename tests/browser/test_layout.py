@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.helpers import track_list, wait_idle
+from tests.browser.helpers import goto_page, track_list, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -19,14 +21,27 @@ ROWS = """() => [...document.querySelectorAll('[class*="st-key-row_"]')].map(r =
     text: r.innerText,
     like: r.querySelectorAll('.stElementContainer[class*="st-key-like_"]').length,
     dislike: r.querySelectorAll('.stElementContainer[class*="st-key-dislike_"]').length,
+    play: r.querySelectorAll('.stElementContainer[class*="st-key-play_"]').length,
     links: [...r.querySelectorAll('a')].map(a => a.href)}))"""
+
+
+PHONE_UA = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/156.0.0.0 Mobile Safari/537.36"
+)
+
+
+def _device(width: int, **extra: object) -> dict:
+    """A phone (its user agent, touch) at 390 px, a desktop browser otherwise."""
+    phone = {"user_agent": PHONE_UA, "is_mobile": True, "has_touch": True} if width < 640 else {}
+    return {"viewport": {"width": width, "height": 900}, **phone, **extra}
 
 
 @pytest.mark.parametrize("width", [390, 1280])
 def test_builder_fits_links_every_row_and_asks_no_other_host(
     browser: Browser, streamlit_url: str, artifacts: Path, width: int
 ):
-    context = browser.new_context(viewport={"width": width, "height": 900})
+    context = browser.new_context(**_device(width))
     page = context.new_page()
     outside: list[str] = []
     page.on(
@@ -48,6 +63,9 @@ def test_builder_fits_links_every_row_and_asks_no_other_host(
     expect(page.get_by_role("heading", name="Playlist builder")).to_be_visible(timeout=60_000)
     wait_idle(page)
     page.wait_for_timeout(700)
+    if width < 640:  # choosing a page closes the sidebar again on a phone
+        expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")
+        expect(page.get_by_test_id("stSidebarNav")).not_to_be_in_viewport()
     rows = page.evaluate(ROWS)
     assert len(rows) == len(track_list(page)) > 0
     assert all(r["like"] == 1 and r["dislike"] == 1 for r in rows)
@@ -56,4 +74,122 @@ def test_builder_fits_links_every_row_and_asks_no_other_host(
     assert page.evaluate(CLIPPED) == []
     page.screenshot(path=str(artifacts / f"playlist_rows_{width}.png"), full_page=True)
     assert outside == [], outside
+    context.close()
+
+
+def _luminance(rgb: str) -> float:
+    r, g, b = (int(x) / 255 for x in re.findall(r"\d+", rgb)[:3])
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+CONTRAST = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const paint = e => {  // the colour behind an element: its own or its nearest painted parent's
+    if (e.closest('[data-testid="stSlider"]')) e = app;  // a value floats above the thumb
+    for (; e; e = e.parentElement) {
+      const c = getComputedStyle(e).backgroundColor;
+      if (c && c !== 'transparent' && !c.startsWith('rgba(0, 0, 0, 0)')) return c;
+    }
+    return 'rgb(255, 255, 255)';
+  };
+  return [...document.querySelectorAll('[data-testid="stMain"] :is(p, h1, h2, h3, li, label, td)')]
+    .filter(e => e.offsetParent !== null && e.innerText.trim())
+    .slice(0, 150).map(e => [getComputedStyle(e).color, paint(e), e.innerText.slice(0, 30)]);
+}"""
+APP_BACKGROUND = (
+    """() => getComputedStyle(document.querySelector('[data-testid="stApp"]')).backgroundColor"""
+)
+
+
+@pytest.mark.parametrize("scheme", ["dark", "light"])
+def test_pages_are_readable_in_the_light_and_the_dark_theme(
+    browser: Browser, streamlit_url: str, artifacts: Path, scheme: str
+):
+    """Streamlit follows the system's theme: every text of each page contrasts with the
+    background at least 4.5 : 1 (WCAG AA) in both."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(streamlit_url)
+    wait_idle(page)
+    for name in ("Home", "Taste profile", "Mood", "Playlist builder"):
+        goto_page(page, name)
+        page.wait_for_timeout(500)
+        dark_bg = _luminance(page.evaluate(APP_BACKGROUND)) < 0.2
+        assert dark_bg == (scheme == "dark"), name
+        texts = page.evaluate(CONTRAST)
+        assert len(texts) >= 3, name
+        poor = []
+        for color, bg, text in texts:
+            hi, lo = sorted((_luminance(color), _luminance(bg)), reverse=True)
+            if (hi + 0.05) / (lo + 0.05) < 4.5:
+                poor.append((text, color, bg, round((hi + 0.05) / (lo + 0.05), 2)))
+        assert not poor, (name, poor)
+        slug = name.lower().replace(" ", "_")
+        page.screenshot(path=str(artifacts / f"{slug}_{scheme}_1280.png"), full_page=True)
+    context.close()
+
+
+def _history_with_ids(path: Path, n_tracks: int = 30) -> Path:
+    rows = [
+        {"ts": f"2025-{1 + i % 12:02d}-{1 + i % 27:02d}T{i % 24:02d}:15:00Z", "ms_played": 200_000,
+         "master_metadata_track_name": f"Song {i % n_tracks}",
+         "master_metadata_album_artist_name": f"Band {i % n_tracks % 7}",
+         "master_metadata_album_album_name": "Album", "platform": "android",
+         "spotify_track_uri": f"spotify:track:{i % n_tracks:022d}"}
+        for i in range(n_tracks * 6)
+    ]  # fmt: skip
+    path.write_text(json.dumps(rows))
+    return path
+
+
+def _phone_nav(page, name: str) -> None:
+    """On a phone the sidebar is closed: open it, then choose the page."""
+    wait_idle(page)
+    if not page.get_by_test_id("stSidebarNav").is_visible():
+        page.get_by_test_id("stExpandSidebarButton").click()
+    goto_page(page, name)
+
+
+def test_rows_with_spotify_ids_open_play_like_and_the_export_is_named_after_the_prompt(
+    browser: Browser, streamlit_url: str, tmp_path: Path, artifacts: Path
+):
+    context = browser.new_context(**_device(390, accept_downloads=True))
+    page = context.new_page()
+    page.goto(streamlit_url)
+    wait_idle(page)
+    history = _history_with_ids(tmp_path / "Streaming_History_Audio_2025.json")
+    _phone_nav(page, "Your data")
+    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files([str(history)])
+    page.get_by_role("button", name="Load these files").click()
+    expect(
+        page.get_by_test_id("stAlert").filter(has_text=re.compile(r"^Loaded \d"))
+    ).to_be_visible()
+    wait_idle(page)
+    _phone_nav(page, "Playlist builder")
+    page.wait_for_timeout(700)
+    rows = page.evaluate(ROWS)
+    assert len(rows) == len(track_list(page)) > 0
+    for r in rows:
+        assert r["like"] == 1 and r["dislike"] == 1 and r["play"] == 1, r["text"]
+        assert [h for h in r["links"] if h.startswith("https://open.spotify.com/track/")], r
+    assert page.evaluate(CLIPPED) == []
+    page.locator("[class*='st-key-play_']").first.get_by_role("button").click()
+    frame = page.locator('[class*="st-key-player"] iframe')
+    expect(frame).to_have_attribute(
+        "src", re.compile(r"^https://open\.spotify\.com/embed/track/\w{22}$")
+    )
+    # offline here: Spotify's oEmbed is not reached, so the cover says so in plain words
+    expect(page.get_by_text("No cover (Spotify not reached)")).to_be_visible()
+    page.screenshot(path=str(artifacts / "playlist_player_390.png"), full_page=True)
+    box = page.get_by_role("textbox", name="Say the moment in words")
+    box.fill("mellow sunday morning")
+    box.press("Enter")
+    expect(page.get_by_text("mellow sunday morning", exact=False).first).to_be_visible()
+    wait_idle(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="M3U").click()
+    assert download.value.suggested_filename == "mellow-sunday-morning.m3u"
+    m3u = Path(download.value.path()).read_text()
+    assert "spotify:track:" in m3u.splitlines()[3]  # a location line with the track's URI
     context.close()
