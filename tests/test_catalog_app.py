@@ -215,3 +215,19 @@ def test_the_sound_model_is_fitted_once_per_catalog_and_few_are_kept():
         cache.sound_model(catalog.assign(**{S.VALENCE: catalog[S.VALENCE] - shift}))
     assert len(cache._sound_models()) == cache.SOUND_MODELS_KEPT == 3
     assert cache.sound_model(catalog) is not first  # the least recently used went first
+
+
+def test_two_catalogs_that_disagree_say_which_won(registry):
+    at = upload(AppTest.from_file(APP, default_timeout=120))
+    first = catalog_fake.catalog_csv()
+    other = first.decode().splitlines()[:2]
+    clash = other[1].replace("Sunny Band", "Someone Else").replace("Golden Morning", "Another Song")
+    uploader = at.file_uploader(key="catalog_file")
+    uploader.upload("a.csv", first, "text/csv")
+    uploader.upload("b.csv", (other[0] + "\n" + clash + "\n").encode(), "text/csv")
+    run(at)
+    run(at.button(key="use_catalog").click())
+    assert (
+        "Catalog in use: 2 files (a.csv, …) (5 tracks). Where catalogs disagreed the first listed "
+        "won; 1 row whose id names another song in an earlier catalog was left out."
+    ) in shown(at.success), shown(at.success)

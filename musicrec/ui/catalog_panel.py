@@ -56,7 +56,19 @@ def person_catalog_dir() -> Path:
 
 def _use(load: Any, name: str, community: pd.DataFrame | None = None) -> None:
     state.set_catalog(load.catalog, name, community)
-    _panel()["note"] = f"Catalog in use: {name} ({len(load.catalog):,} tracks)."
+    dropped = sum(p.conflicts for p in load.parts)
+    why = (
+        f" Where catalogs disagreed the first listed won; {dropped:,} "
+        + (
+            "row whose id names another song in an earlier catalog was"
+            if dropped == 1
+            else "rows whose id names another song in an earlier catalog were"
+        )
+        + " left out."
+        if dropped
+        else ""
+    )
+    _panel()["note"] = f"Catalog in use: {name} ({len(load.catalog):,} tracks).{why}"
     _panel()["skipped"] = [f"{p.name}: {p.note}" for p in load.parts if p.note]
 
 
