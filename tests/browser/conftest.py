@@ -30,10 +30,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(tmp: Path, *options: str) -> tuple[subprocess.Popen, str]:
+def start_server(
+    tmp: Path,
+    *options: str,
+    command: tuple[str, ...] = (sys.executable, "-m", "streamlit", "run", "app.py"),
+    env: dict[str, str] | None = None,
+) -> tuple[subprocess.Popen, str]:
     """Start `streamlit run app.py` on a free loopback port; return (process, url) once healthy.
 
-    ``options`` are more ``--server.x=y`` flags (the load benchmark's session TTL)."""
+    ``options`` are more ``--server.x=y`` flags (the load benchmark's session TTL); ``command``
+    replaces what runs the app (a launcher that sets up a fake first), ``env`` adds variables."""
     port = _free_port()
     log = (tmp / "streamlit.log").open("w+")
     env = {
@@ -43,9 +49,10 @@ def start_server(tmp: Path, *options: str) -> tuple[subprocess.Popen, str]:
         "MUSICREC_DATA_DIR": str(tmp / "data"),
         # several browser contexts at once are several people: the served setting keeps them apart
         "MUSICREC_SERVED": "1",
+        **(env or {}),
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", f"--server.port={port}",
+        [*command, "--server.headless=true", f"--server.port={port}",
          "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
          *options],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,

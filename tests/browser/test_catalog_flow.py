@@ -6,18 +6,14 @@ much of its pool the controls reach."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests import catalog_fake
-from tests.browser.conftest import ROOT, _free_port, stop_server
+from tests.browser.conftest import ROOT, start_server, stop_server
 from tests.browser.helpers import goto_page, wait_idle
 
 # the app with the tiny catalog as its only offered one, then Streamlit as `streamlit run` does
@@ -35,36 +31,12 @@ sys.exit(cli.main())
 def catalog_app(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("catalog-flow")
     server = catalog_fake.CatalogServer()
-    port = _free_port()
-    env = {**os.environ, "MUSICREC_FEEDBACK_DB": str(tmp / "feedback.sqlite3"),
-           "MUSICREC_CACHE_DIR": str(tmp / "cache"), "MUSICREC_DATA_DIR": str(tmp / "data"),
-           "MUSICREC_SERVED": "1", "MUSICREC_FETCH_ALLOW_HOSTS": "127.0.0.1",
-           "TEST_CATALOG_REGISTRY": json.dumps(server.registry()), "PYTHONPATH": str(ROOT)}  # fmt: skip
-    log = (tmp / "streamlit.log").open("w+")
-    proc = subprocess.Popen(
-        [sys.executable, "-c", LAUNCH, "--server.headless=true", f"--server.port={port}",
-         "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
-         "--server.fileWatcherType=none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            if opener.open(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            log.seek(0)
-            proc.kill()
-            raise RuntimeError(f"streamlit did not start:\n{log.read()}")
-        time.sleep(0.2)
+    env = {"MUSICREC_FETCH_ALLOW_HOSTS": "127.0.0.1", "PYTHONPATH": str(ROOT),
+           "TEST_CATALOG_REGISTRY": json.dumps(server.registry())}  # fmt: skip
+    proc, url = start_server(tmp, command=(sys.executable, "-c", LAUNCH), env=env)
     yield url, server, tmp
     stop_server(proc)
     server.close()
-    log.close()
 
 
 def test_upload_get_the_catalogs_and_see_the_mood_with_its_provenance(
