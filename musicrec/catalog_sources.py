@@ -202,6 +202,28 @@ def cache_dir(user: str | None = None) -> Path:
     return base / "people" / hashlib.sha256(user.encode()).hexdigest()[:24]
 
 
+PEOPLE_KEPT_S = 24 * 3600.0
+"""When served, a person's catalog folder untouched for this long is deleted (their session is
+over; each new session downloads into a fresh folder), so the disk holds recent visitors only."""
+
+
+def prune_people(older_than_s: float = PEOPLE_KEPT_S, now: float | None = None) -> int:
+    """Delete the per-person catalog folders (``cache_dir(user)``) not modified for
+    ``older_than_s`` seconds; returns how many went. The shared folder is never touched."""
+    import shutil
+
+    people = cache_dir() / "people"
+    if not people.is_dir():
+        return 0
+    cutoff = (time.time() if now is None else now) - older_than_s
+    gone = 0
+    for folder in people.iterdir():
+        if folder.is_dir() and not folder.is_symlink() and folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+            gone += 1
+    return gone
+
+
 def cached_catalogs(directory: Path | None = None) -> list[Path]:
     """Cached catalogs in one folder, newest first."""
     d = directory or cache_dir()

@@ -342,6 +342,23 @@ def test_the_cache_is_per_person_when_served(tmp_path, monkeypatch):
     assert cache_dir() == tmp_path / "catalogs"
 
 
+def test_people_folders_of_ended_sessions_are_pruned(tmp_path, monkeypatch):
+    import os
+
+    from musicrec.catalog_sources import prune_people
+
+    monkeypatch.setenv("MUSICREC_CACHE_DIR", str(tmp_path))
+    assert prune_people() == 0  # nothing there yet
+    old, new = cache_dir("ended"), cache_dir("current")
+    for d in (old, new, cache_dir()):
+        d.mkdir(parents=True, exist_ok=True)
+        (d / "x.parquet").write_bytes(b"x")
+    day_ago = time.time() - 25 * 3600
+    os.utime(old, (day_ago, day_ago))
+    assert prune_people() == 1
+    assert not old.exists() and new.exists() and (cache_dir() / "x.parquet").exists()
+
+
 def test_the_offer_appears_when_listening_has_no_sound_data(tmp_path):
     plays = pd.DataFrame({S.MATCH_METHOD: ["none", "artist", "name"], S.MS_PLAYED: [100, 100, 1]})
     got = offer(plays, directory=tmp_path)

@@ -78,6 +78,8 @@ def get_free_catalogs(keys: list[str] | None = None) -> bool:
     Returns True when the catalogs are in use; a failure is shown as plain text.
     """
     directory = person_catalog_dir()
+    if state.is_served():
+        cs.prune_people()  # folders of sessions that ended a day ago
     bar = st.progress(0.0, text="Starting the download…")
 
     def step(done: int, total: int, name: str) -> None:
