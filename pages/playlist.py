@@ -41,14 +41,12 @@ def builder() -> None:
         title = ui.list_title(settings, reading)
         st.markdown(f"**{len(recs)} tracks · {ui.plain(settings.summary)}**")
         ui.player()
-        ui.energy_chart(recs)
         liked, disliked = set(settings.request.liked), set(settings.request.disliked)
         for row in recs.itertuples():
             ui.track_row(row, row.item_id in liked, row.item_id in disliked, _feedback)
+        ui.energy_chart(recs)  # under the list: on a phone the tracks come first
         with st.expander("Why these tracks: per-engine contributions"):
-            contrib = [c for c in recs.columns if c.startswith("contrib_")]
-            st.dataframe(recs[["rank", "track", "artist", *contrib, "feature_source"]], hide_index=True, key="contrib_table",
-                         column_config={c: st.column_config.ProgressColumn(c.removeprefix("contrib_"), min_value=0.0, max_value=0.6, format="%.2f") for c in contrib})  # fmt: skip
+            ui.contributions(recs, {n: e.label for n, e in model.engines_.items()})
         e1, e2, e3, e4 = st.columns(4)
         e1.download_button(
             "CSV", to_csv(recs), playlist_filename(title, ".csv"), "text/csv", key="dl_csv"

@@ -470,3 +470,15 @@ def test_a_track_with_a_spotify_id_plays_in_the_embed_with_its_cover(monkeypatch
         at.button(key="player_close").click().run()
         assert not at.get("iframe")
     artwork.clear_cache()
+
+
+@pytest.mark.parametrize("page", ["pages/taste.py", "pages/playlist.py"])
+def test_tables_speak_plain_words(page):
+    at = fresh(page)
+    tables = list(at.dataframe)
+    assert tables
+    for frame in tables:
+        config = json.loads(frame.proto.columns or "{}")
+        for col in frame.value.columns:
+            label = config.get(col, {}).get("label", col)
+            assert "_" not in label and label[:1].isupper(), (page, col, label)

@@ -269,6 +269,28 @@ def player() -> None:
         st.iframe(embed, height=152)
 
 
+_SOUND_FROM = {"track": "the track", "artist": "its artist's average", "genre": "its genre's average",
+               "none": "not known"}  # fmt: skip
+
+
+def contributions(recs: pd.DataFrame, engine_labels: dict[str, str]) -> None:
+    """How much each engine lifted each track (needs rank, track, artist, contrib_<engine>,
+    feature_source), under the engines' plain names (``engine_labels``: name -> label)."""
+    contrib = [c for c in recs.columns if c.startswith("contrib_")]
+    shown = recs[["rank", "track", "artist", *contrib]].assign(
+        sound=recs["feature_source"].map(_SOUND_FROM).fillna("not known")
+    )
+    bars = {
+        c: st.column_config.ProgressColumn(
+            engine_labels.get(c.removeprefix("contrib_"), _header(c)),
+            min_value=0.0, max_value=0.6, format="%.2f",
+        )
+        for c in contrib
+    }  # fmt: skip
+    st.caption("Each bar: how much that part of the recommender added to the track's score.")
+    table(shown, key="contrib_table", sound=st.column_config.TextColumn("Sound known from"), **bars)
+
+
 def energy_chart(recs: pd.DataFrame, key: str = "energy_arc") -> None:
     """A small line of each track's energy by its place in the list (needs rank, energy)."""
     import plotly.express as px
@@ -395,11 +417,14 @@ def playlist_controls(
     energy = st.slider("Energy (calm → intense)", 0.0, 1.0, step=0.05, key=f"pl_energy{suffix}",
                        disabled=not custom)  # fmt: skip
     activity = st.selectbox("Activity", ["any", *ACTIVITIES], key="pl_activity")
-    hour = st.slider("Hour of day", 0, 23, key="pl_hour")
-    weekday = st.selectbox("Day", WEEKDAYS, key="pl_weekday")
-    arc = st.selectbox("Energy along the list", list(ARCS), key="pl_arc",
-                       help="The order of the tracks by energy: as ranked, steady, building up, "
-                            "winding down, or warm-up, peak and cool-down.")  # fmt: skip
+    # the rest folded: on a phone the list then starts on the first screen, under the sliders
+    when = f"{st.session_state['pl_weekday']} {st.session_state['pl_hour']}:00"
+    with st.expander(f"Time and order: {when}", key="pl_when"):  # a key: open while it changes
+        hour = st.slider("Hour of day", 0, 23, key="pl_hour")
+        weekday = st.selectbox("Day", WEEKDAYS, key="pl_weekday")
+        arc = st.selectbox("Energy along the list", list(ARCS), key="pl_arc",
+                           help="The order of the tracks by energy: as ranked, steady, building "
+                                "up, winding down, or warm-up, peak and cool-down.")  # fmt: skip
     with st.expander("Blend and variety"):
         weights = blend_sliders()  # start at the weights tuned on this data (ui.weights)
         diversity = st.slider("Variety", 0.0, 1.0, step=0.05, key="pl_diversity")
