@@ -3,7 +3,6 @@
 import streamlit as st
 
 from musicrec import ui
-from musicrec.export import playlist_filename, to_csv, to_json, to_m3u
 
 st.title("Playlist builder")
 ws = ui.workspace()
@@ -47,24 +46,8 @@ def builder() -> None:
         ui.energy_chart(recs)  # under the list: on a phone the tracks come first
         with st.expander("Why these tracks: per-engine contributions"):
             ui.contributions(recs, {n: e.label for n, e in model.engines_.items()})
-        e1, e2, e3, e4 = st.columns(4)
-        e1.download_button(
-            "CSV", to_csv(recs), playlist_filename(title, ".csv"), "text/csv", key="dl_csv"
-        )
-        e2.download_button(
-            "JSON",
-            to_json(recs),
-            playlist_filename(title, ".json"),
-            "application/json",
-            key="dl_json",
-        )
-        e3.download_button(
-            "M3U",
-            to_m3u(recs, title),
-            playlist_filename(title, ".m3u"),
-            "audio/x-mpegurl",
-            key="dl_m3u",
-        )
+        *formats, e4 = st.columns(4)
+        ui.export_buttons(recs, title, formats)
         ui.save_to_spotify_button(recs)
         if e4.button("Clear feedback", key="clear_feedback"):
             store.clear(sid)
