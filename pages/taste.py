@@ -1,9 +1,9 @@
 """Taste profile: a Wrapped for any period, listening clock, eras, sound, rediscovery, artist tiers."""
 
-import plotly.express as px
 import streamlit as st
 
 from musicrec import clock, taste, ui
+from musicrec.ui import charts
 
 st.title("Taste profile")
 ws = ui.workspace()
@@ -35,8 +35,7 @@ if ui.require_plays(ws):
         t1, t2, t3, t4 = st.tabs(["Artists", "Tracks", "Albums", "Genres"])
         with t1:
             top = taste.top_artists(sel, 15, by)
-            ui.chart(px.bar(top[::-1], x=by, y="artist", orientation="h", title="Top artists"),
-                     key="top_artists")  # fmt: skip
+            charts.bars(top, by, "artist", f"Top artists by {by}", key="top_artists")
         with t2:
             ui.table(taste.top_tracks_linked(sel, 25, by), key="top_tracks")
         with t3:
@@ -46,25 +45,23 @@ if ui.require_plays(ws):
             if genres.empty:
                 st.caption("No genres: choose a catalog on “Your data”.")
             else:
-                ui.chart(px.bar(genres[::-1], x="plays", y="genre", orientation="h", title="Top genres"),
-                         key="top_genres")  # fmt: skip
+                charts.bars(genres, "plays", "genre", "Top genres by plays", key="top_genres")
         c1, c2 = st.columns(2)
         with c1:
             grid = taste.listening_clock(sel)
-            ui.chart(px.imshow(grid, aspect="auto", labels=dict(x=f"hour of day ({clock.label(tz)})", y="", color="plays"),
-                               title="Listening clock", color_continuous_scale="Greens"), key="clock")  # fmt: skip
+            charts.heatmap(grid, f"hour of day ({clock.label(tz)})",
+                           "Listening clock", key="clock")  # fmt: skip
         with c2:
             prof = taste.feature_profile(sel, ws.items)
             if prof.empty:
                 st.subheader("Your sound vs the catalog")
                 st.caption("Choose a track catalog on “Your data” to see how your music sounds.")
             else:
-                ui.chart(px.bar(prof.melt(id_vars="feature", var_name="who", value_name="mean"), x="feature",
-                                y="mean", color="who", barmode="group", title="Your sound vs the catalog"),
-                         key="profile")  # fmt: skip
+                charts.grouped_bars(prof, "feature", ["you", "catalog"], "Your sound vs the catalog",
+                                    key="profile")  # fmt: skip
         era = taste.eras(sel, other=False, start=start, end=end)
-        ui.chart(px.area(era, x="month", y="plays", color="artist", title=f"Eras: your top 8 artists, plays per whole month ({clock.label(tz)})"),
-                 key="eras")  # fmt: skip
+        charts.stacked_area(era, "month", "plays", "artist", key="eras",
+                            title=f"Eras: your top 8 artists, plays per whole month ({clock.label(tz)})")  # fmt: skip
         c3, c4 = st.columns(2)
         with c3:
             st.subheader("Forgotten favourites")

@@ -248,7 +248,7 @@ def _clock_peak(at: AppTest) -> tuple[int, int, str]:
     spec = next(
         json.loads(c.proto.spec)
         for c in at.get("plotly_chart")
-        if json.loads(c.proto.spec)["layout"]["title"]["text"] == "Listening clock"
+        if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith("Listening clock")
     )
     z = spec["data"][0]["z"]
     if isinstance(z, dict):  # plotly sends arrays as typed base64
