@@ -61,9 +61,4 @@ if ui.require_plays(ws):
             st.dataframe(table, key=f"qt_{task}")
         for note in result.notes:
             st.warning(ui.plain(note))
-        st.subheader("Where the playlist builder starts")
-        st.caption(
-            "The builder's sliders start at these weights (“Reset to tuned” goes back to them). "
-            "An engine at or below random on your listening starts at 0."
-        )
         ui.starting_table(result)

@@ -58,7 +58,7 @@ def test_demo_builder_starts_at_the_defaults_then_at_what_model_quality_tuned():
     at.switch_page("pages/quality.py").run()
     at.button(key="run_eval").click().run()
     assert not at.exception, at.exception
-    result, start = quality(at)
+    _, start = quality(at)
     shown = starting_shown(at)
     assert list(shown["starts at"]) == [
         getattr(start.weights, name) for name in SLIDERS
@@ -127,7 +127,9 @@ def _history(n_days: int = 150, seed: int = 0) -> bytes:
         start = 19 * 60 + rng.randint(0, 90)
         for i, (artist, track) in enumerate(album):
             minute = start + 4 * i
-            stamp = f"2021-{1 + day // 28:02d}-{1 + day % 28:02d} {minute // 60:02d}:{minute % 60:02d}"
+            stamp = (
+                f"2021-{1 + day // 28:02d}-{1 + day % 28:02d} {minute // 60:02d}:{minute % 60:02d}"
+            )
             plays.append({"endTime": stamp, "artistName": artist, "trackName": track,
                           "msPlayed": 200_000})  # fmt: skip
     return json.dumps(plays).encode()
@@ -157,3 +159,44 @@ def test_own_data_is_tuned_in_the_background_after_loading_and_the_builder_start
     assert not at.exception, at.exception
     assert list(starting_shown(at)["starts at"]) == [getattr(start.weights, n) for n in SLIDERS]
     assert "hybrid + context" in at.dataframe[0].value.index
+
+
+def _load(at: AppTest, history: bytes) -> None:
+    at.switch_page("pages/your_data.py").run()
+    at.file_uploader(key="history_files").upload(
+        "StreamingHistory0.json", history, "application/json"
+    )
+    at.run()
+    at.button(key="load_files").click().run()
+    at.switch_page("pages/playlist.py").run()
+    assert not at.exception, at.exception
+
+
+def test_too_little_listening_keeps_the_defaults_and_says_why():
+    at = fresh("pages/playlist.py")
+    _load(at, _history(n_days=5))  # 40 plays: fewer than the 50 the evaluation needs
+    assert at.session_state["tuning_job"].done.wait(120)
+    at.run()
+    assert sliders(at) == BlendWeights()
+    assert any("too little listening to tune on" in c.value for c in at.caption)
+    assert "tuning_job" not in at.session_state  # measured once, not again on every rerun
+
+
+def test_a_failed_background_measurement_is_told_and_not_retried(monkeypatch):
+    import musicrec.evaluation as evaluation
+
+    calls = []
+
+    def broken(*args, **kwargs):
+        calls.append(1)
+        raise ValueError("no clock in these plays")
+
+    monkeypatch.setattr(evaluation, "evaluate_history", broken)
+    at = fresh("pages/playlist.py")
+    _load(at, _history(n_days=20))
+    assert at.session_state["tuning_job"].done.wait(60)
+    at.run()
+    at.run()
+    assert sliders(at) == BlendWeights()
+    assert any("failed (ValueError: no clock in these plays)" in c.value for c in at.caption)
+    assert len(calls) == 1

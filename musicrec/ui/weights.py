@@ -110,11 +110,11 @@ def _poll() -> TuningJob | None:
         job = None  # other data now: the old job's result no longer applies
         ss.pop(_JOB, None)
     if job is not None and job.done.is_set():
+        if job.result is None:
+            return job  # failed: kept, so its error shows and it is not retried on every rerun
         ss.pop(_JOB, None)
-        if job.result is not None:
-            state.set_quality_result(job.result)
-            return None
-        return job  # failed: keep it so its error shows, and do not retry on every rerun
+        state.set_quality_result(job.result)
+        return None
     if job is None and not state.is_demo() and state.quality_result() is None:
         job = _start_job()
         if job is not None:
@@ -123,9 +123,10 @@ def _poll() -> TuningJob | None:
 
 
 def _starting(result: EvaluationResult | None) -> StartingWeights | None:
+    """The starting weights of a measurement, None without one (or one with no table)."""
     from musicrec.evaluation.tuning import starting_weights
 
-    return None if result is None else starting_weights(result)
+    return starting_weights(result) if result is not None and result.tables else None
 
 
 def _put(weights: BlendWeights) -> None:
@@ -197,6 +198,8 @@ def _status(job: TuningJob | None, start: StartingWeights | None) -> str:
             f"Tuning on your listening in the background ({job.fraction:.0%}, {job.text}); "
             "the sliders start at the defaults until then."
         )
+    if state.quality_result() is not None:
+        return "Defaults: there was too little listening to tune on (see Model quality)."
     if state.is_demo():
         return "Defaults. “Measure on this data” on Model quality tunes them on the demo."
     return "Defaults (the server is busy: “Measure on this data” on Model quality tunes them)."
@@ -212,6 +215,13 @@ def background_progress() -> None:
 def starting_table(result: EvaluationResult) -> None:
     """What the builder's sliders start at after ``result``, and why, one row per engine."""
     start = _starting(result)
+    if start is None:
+        return
+    st.subheader("Where the playlist builder starts")
+    st.caption(
+        "The builder's sliders start at these weights (“Reset to tuned” goes back to them). "
+        "An engine at or below random on your listening starts at 0."
+    )
     rows = [
         {"engine": label, "starts at": float(getattr(start.weights, name)),
          "why": start.reasons.get(name, "default")}
