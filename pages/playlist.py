@@ -44,8 +44,7 @@ def builder() -> None:
         for row in recs.itertuples():
             ui.track_row(row, row.item_id in liked, row.item_id in disliked, _feedback)
         ui.energy_chart(recs)  # under the list: on a phone the tracks come first
-        with st.expander("Why these tracks: per-engine contributions"):
-            ui.contributions(recs, {n: e.label for n, e in model.engines_.items()})
+        ui.contributions(recs, {n: e.label for n, e in model.engines_.items()})
         *formats, e4 = st.columns(4)
         ui.export_buttons(recs, title, formats)
         ui.save_to_spotify_button(recs)

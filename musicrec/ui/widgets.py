@@ -275,7 +275,13 @@ _SOUND_FROM = {"track": "the track", "artist": "its artist's average", "genre": 
 
 def contributions(recs: pd.DataFrame, engine_labels: dict[str, str]) -> None:
     """How much each engine lifted each track (needs rank, track, artist, contrib_<engine>,
-    feature_source), under the engines' plain names (``engine_labels``: name -> label)."""
+    feature_source), under the engines' plain names (``engine_labels``: name -> label), in an
+    expander."""
+    with st.expander("Why these tracks: per-engine contributions"):
+        _contributions(recs, engine_labels)
+
+
+def _contributions(recs: pd.DataFrame, engine_labels: dict[str, str]) -> None:
     contrib = [c for c in recs.columns if c.startswith("contrib_")]
     shown = recs[["rank", "track", "artist", *contrib]].assign(
         sound=recs["feature_source"].map(_SOUND_FROM).fillna("not known")
