@@ -256,16 +256,16 @@ def player() -> None:
         return
     uri, track, artist = playing
     with st.container(key="player", border=True):
-        art, text, close = st.columns([1, 5, 1], vertical_alignment="center")
-        image = cover(spotify_track_id(uri) or "")
-        if image:
-            art.image(image, width=56)
-        else:
-            art.caption("No cover (Spotify not reached)")
-        text.markdown(f"**Playing:** {plain(track)} · {plain(artist)}")
-        close.button(
-            ":material/close:", key="player_close", help="Close the player", on_click=_stop
-        )
+        # one row on a phone too (columns would stack: cover, title and close on three rows)
+        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+            image = cover(spotify_track_id(uri) or "")
+            if image:
+                st.image(image, width=56)
+            else:
+                st.caption("No cover (Spotify not reached)", width="content")
+            st.markdown(f"**Playing:** {plain(track)} · {plain(artist)}", width="stretch")
+            st.button(":material/close:", key="player_close", help="Close the player",
+                      on_click=_stop)  # fmt: skip
         st.iframe(embed, height=152)
 
 
