@@ -24,4 +24,5 @@ pages = [
 ]
 nav = st.navigation(pages)
 ui.sidebar()
+ui.tune_in_background()  # own data: tuned in the background after loading (collected here)
 nav.run()

@@ -55,7 +55,7 @@ from musicrec.ui.state import (
     use_upload,
     workspace,
 )
-from musicrec.ui.weights import background_progress, starting_table
+from musicrec.ui.weights import background_progress, starting_table, tune_in_background
 from musicrec.ui.widgets import (
     MOOD_COLORS,
     PlaylistSettings,
@@ -142,6 +142,7 @@ __all__ = [
     "timezone",
     "timezone_picker",
     "track_row",
+    "tune_in_background",
     "upload_summary",
     "use_demo",
     "use_upload",

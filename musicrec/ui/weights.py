@@ -122,6 +122,12 @@ def _poll() -> TuningJob | None:
     return job
 
 
+def tune_in_background() -> None:
+    """After loading: start measuring this session's own data in the background (once per data),
+    or collect a measurement that ended. Cheap on every rerun; the app frame calls it."""
+    _poll()
+
+
 def _starting(result: EvaluationResult | None) -> StartingWeights | None:
     """The starting weights of a measurement, None without one (or one with no table)."""
     from musicrec.evaluation.tuning import starting_weights
