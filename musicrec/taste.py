@@ -53,6 +53,25 @@ def date_span(plays: pd.DataFrame) -> tuple[dt.date, dt.date]:
     return plays[S.TS].min().date(), plays[S.TS].max().date()
 
 
+PICK_DATES = "Pick dates…"
+"""The period choice that shows the date picker."""
+
+
+def period_choices(plays: pd.DataFrame) -> dict[str, tuple[dt.date, dt.date]]:
+    """Ready-made periods, name -> (first day, last day), within the plays' span: all of it,
+    the last 12 months and 90 days before the last play, then each calendar year (newest
+    first). A choice applies at once (a typed date in Streamlit's picker does not on Enter)."""
+    first, last = date_span(plays)
+    choices = {"All time": (first, last)}
+    for name, days in (("Last 12 months", 365), ("Last 90 days", 90)):
+        start = max(first, last - dt.timedelta(days=days - 1))
+        if start > first:
+            choices[name] = (start, last)
+    for year in range(last.year, first.year - 1, -1):
+        choices[str(year)] = (max(first, dt.date(year, 1, 1)), min(last, dt.date(year, 12, 31)))
+    return choices
+
+
 def period_bounds(value: object, plays: pd.DataFrame) -> tuple[dt.date, dt.date]:
     """A date picker's value as (start, end): a 2-tuple as given; anything else (one day picked
     so far, nothing) means the whole span of ``plays``."""

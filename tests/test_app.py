@@ -11,6 +11,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from musicrec import schema as S
 from musicrec.config import CountingRule
 from musicrec.hybrid import HybridConfig
 
@@ -482,3 +483,29 @@ def test_tables_speak_plain_words(page):
         for col in frame.value.columns:
             label = config.get(col, {}).get("label", col)
             assert "_" not in label and label[:1].isupper(), (page, col, label)
+
+
+def test_a_period_choice_applies_to_everything_on_the_taste_page():
+    from musicrec import taste
+    from musicrec.ui.cache import demo_workspace
+
+    plays = demo_workspace(CountingRule()).local_plays()
+    at = fresh("pages/taste.py")
+    choices = list(at.selectbox(key="taste_period_pick").options)
+    assert (
+        choices[:3] == ["All time", "Last 12 months", "Last 90 days"]
+        and choices[-1] == "Pick dates…"
+    )
+    year = next(c for c in choices if c.isdigit())
+    at.selectbox(key="taste_period_pick").set_value(year).run()
+    assert not at.exception, at.exception
+    in_year = int((plays[S.TS].dt.year == int(year)).sum())
+    assert at.metric[0].value == f"{in_year:,}"  # the plays of that year, nothing else
+    _, end = taste.period_choices(plays)[year]
+    forgotten = taste.forgotten_favourites(*taste.until(plays, end))
+    shown = [
+        t for t in at.dataframe if "Last played" in json.dumps(json.loads(t.proto.columns or "{}"))
+    ]
+    assert len(shown) == 1 and len(shown[0].value) == len(forgotten)  # as of the period's end
+    at.selectbox(key="taste_period_pick").set_value("Pick dates…").run()
+    assert at.date_input(key="taste_period").value == taste.date_span(plays)
