@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from musicrec.hybrid import BlendWeights
 from musicrec.ui.weights import SLIDERS
+from musicrec.ui.widgets import plain
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -202,5 +203,17 @@ def test_a_failed_background_measurement_is_told_and_not_retried(monkeypatch):
     at.run()
     at.run()
     assert sliders(at) == BlendWeights()
-    assert any("failed (ValueError: no clock in these plays)" in c.value for c in at.caption)
+    told = f"failed ({plain('ValueError: no clock in these plays')})"  # shown as written
+    assert any(told in c.value for c in at.caption)
     assert len(calls) == 1
+
+
+def test_a_served_app_tunes_only_on_request(monkeypatch):
+    """Several people on one server: no measurement per upload (each would hold a core)."""
+    monkeypatch.setenv("MUSICREC_SERVED", "1")
+    at = fresh("pages/playlist.py")
+    _load(at, _history())
+    assert "tuning_job" not in at.session_state
+    assert not any(t.name == "musicrec-tuning" for t in threading.enumerate())
+    assert sliders(at) == BlendWeights()
+    assert any("on this shared app" in c.value for c in at.caption)

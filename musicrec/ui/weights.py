@@ -102,7 +102,9 @@ def _poll() -> TuningJob | None:
     """The running job of this session's current data, after collecting a finished one.
 
     A finished job's result becomes this session's Model quality result (the page shows it);
-    the builder of the demo, or of data already measured, starts no job.
+    the builder of the demo, or of data already measured, starts no job; nor does a served app
+    (several people on one server: a measurement per upload would hold a core for minutes while
+    the others move sliders, so there it runs only on request, on Model quality).
     """
     ss = st.session_state
     job: TuningJob | None = ss.get(_JOB)
@@ -115,7 +117,12 @@ def _poll() -> TuningJob | None:
         ss.pop(_JOB, None)
         state.set_quality_result(job.result)
         return None
-    if job is None and not state.is_demo() and state.quality_result() is None:
+    if (
+        job is None
+        and not state.is_demo()
+        and not state.is_served()
+        and state.quality_result() is None
+    ):
         job = _start_job()
         if job is not None:
             ss[_JOB] = job
@@ -198,7 +205,12 @@ def _status(job: TuningJob | None, start: StartingWeights | None) -> str:
     if start is not None:
         return "The sliders start at the weights tuned on this data (see Model quality)."
     if job is not None and job.error:
-        return f"Tuning on your listening failed ({job.error}); the sliders start at the defaults."
+        from musicrec.ui.widgets import plain  # widgets draws these sliders
+
+        return (
+            f"Tuning on your listening failed ({plain(job.error)}); "
+            "the sliders start at the defaults."
+        )
     if job is not None:
         return (
             f"Tuning on your listening in the background ({job.fraction:.0%}, {job.text}); "
@@ -208,6 +220,8 @@ def _status(job: TuningJob | None, start: StartingWeights | None) -> str:
         return "Defaults: there was too little listening to tune on (see Model quality)."
     if state.is_demo():
         return "Defaults. “Measure on this data” on Model quality tunes them on the demo."
+    if state.is_served():
+        return "Defaults: on this shared app, “Measure on this data” on Model quality tunes them."
     return "Defaults (the server is busy: “Measure on this data” on Model quality tunes them)."
 
 
