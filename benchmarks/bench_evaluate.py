@@ -1,6 +1,8 @@
 """The evaluation table over every shared history, and a one-page summary.
 
-Usage: python benchmarks/bench_evaluate.py
+Usage: python benchmarks/bench_evaluate.py [--people SUBSTRING ...] [--no-discovery]
+With --people only the histories whose short name contains one of the substrings run (to
+iterate quickly); results are then printed but not written (the files hold full runs only).
 Runs musicrec.evaluation.evaluate_history (the same code path as the Model quality page) on
 each person in ../shared/data (account histories and extended histories with enough audio
 plays), writes benchmarks/results/evaluate.json (aggregate metrics only, by folder short
@@ -12,6 +14,7 @@ and how many people had a new artist in their top 10.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
@@ -53,23 +56,35 @@ def md(df: pd.DataFrame) -> str:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--people", nargs="*", help="only histories whose name contains one of these"
+    )
+    parser.add_argument("--no-discovery", action="store_true", help="skip artist discovery")
+    args = parser.parse_args()
     from musicrec.engines.collaborative import CommunityModel
     from musicrec.evaluation import evaluate_history
     from musicrec.evaluation.discovery import artist_discovery, hetrec_artist_community
     from musicrec.history import load_paths
 
     t = time.perf_counter()
-    community = hetrec_artist_community(DATA / "lastfm-hetrec-2k" / "hetrec2011-lastfm-2k")
-    artists = CommunityModel().fit(community)
-    print(
-        f"hetrec artist community: {community['item'].nunique():,} artists, fit {time.perf_counter() - t:.1f} s"
-    )
+    if not args.no_discovery:
+        community = hetrec_artist_community(DATA / "lastfm-hetrec-2k" / "hetrec2011-lastfm-2k")
+        artists = CommunityModel().fit(community)
+        print(
+            f"hetrec artist community: {community['item'].nunique():,} artists, fit {time.perf_counter() - t:.1f} s"
+        )
     rows, per_person, disc_rows = [], {}, []
-    for name, files in people().items():
+    chosen = {
+        name: files
+        for name, files in people().items()
+        if not args.people or any(p in name for p in args.people)
+    }
+    for name, files in chosen.items():
         t = time.perf_counter()
         plays = load_paths(files).plays
         result = evaluate_history(plays)
-        disc = artist_discovery(plays, artists)
+        disc = None if args.no_discovery else artist_discovery(plays, artists)
         secs = time.perf_counter() - t
         if disc is not None:
             result.tables["discovery (artists)"] = disc
@@ -119,6 +134,9 @@ def main() -> None:
         "",
         *_discovery_lines(pd.DataFrame(disc_rows)),
     ]
+    if args.people or args.no_discovery:
+        print("\n".join(lines))
+        return
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "evaluate.json").write_text(json.dumps(per_person, indent=1, default=float))
