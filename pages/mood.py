@@ -32,7 +32,7 @@ if ui.require_plays(ws):
         with c2:
             pts = mood_stats.circumplex_points(plays, items, moods=moods)
             fig = px.scatter(pts, x="valence", y="energy", size="plays", color="mood", hover_data=["track", "artist"], color_discrete_map=ui.MOOD_COLORS,
-                             title="Valence x energy circumplex", range_x=[0, 1], range_y=[0, 1])  # fmt: skip
+                             title="Happy or sad (valence) by calm or intense (energy)", range_x=[0, 1], range_y=[0, 1])  # fmt: skip
             fig.add_hline(y=0.5, line_dash="dot", opacity=0.4)
             fig.add_vline(x=0.5, line_dash="dot", opacity=0.4)
             ui.chart(fig, key="circumplex")

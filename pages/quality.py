@@ -11,7 +11,15 @@ st.markdown(
     "We hide the last 20% of your listening, let every engine predict it from the first 80%, and measure "
     "how often the tracks you actually played were in its top 10. **Start of session**: what you will play when "
     "you open the app at that hour. **Continuation**: given the first two tracks of a session, what comes next. "
-    "**Discovery**: which new artists you went on to play. Baselines: random, play frequency, recent plays."
+    "**Discovery**: which new artists you went on to play. Each engine is compared with simple rules: random, "
+    "play frequency, recency, most recent, ACT-R (a memory model: every past play counts, the older the less), "
+    "ACT-R at this hour of the week, and transition (what you played next after this track before)."
+)
+st.caption(
+    "NDCG@10: how high the tracks you really played sit in the top 10 (1 = all at the top, 0 = none in it). "
+    "R-precision: the share of the top N that you played, N being how many you played. Hit rate@10: how "
+    "often at least one is in the top 10. Recall@10: the share of them in the top 10. MRR: 1 / the place "
+    "of the first one (1 = first, 0.5 = second…)."
 )
 ws = ui.workspace()
 if ui.require_plays(ws):
@@ -54,7 +62,13 @@ if ui.require_plays(ws):
                 }[task]
             )
             ui.chart(
-                px.bar(table.reset_index(), x="model", y="ndcg@10", title=f"NDCG@10, {task}"),
+                px.bar(
+                    table.reset_index(),
+                    x="model",
+                    y="ndcg@10",
+                    title="How high what you played sits in each top 10 (NDCG@10)",
+                    labels={"model": "engine or rule", "ndcg@10": "NDCG@10 (higher is better)"},
+                ),
                 key=f"q_{task}",
                 height=300,
             )

@@ -72,7 +72,8 @@ def test_mood_page_charts():
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     titles = [s["layout"]["title"]["text"] for s in specs]
     assert (
-        "Valence x energy circumplex" in titles and "Mood by hour of day (times in UTC)" in titles
+        "Happy or sad (valence) by calm or intense (energy)" in titles
+        and "Mood by hour of day (times in UTC)" in titles
     )
 
 

@@ -65,7 +65,7 @@ def test_upload_get_the_catalogs_and_see_the_mood_with_its_provenance(
     expect(page.get_by_text(statement)).to_be_visible()
     expect(page.locator('[data-testid="stPlotlyChart"] .gtitle').first).to_be_visible()
     titles = page.locator('[data-testid="stPlotlyChart"] .gtitle').all_text_contents()
-    assert "Your moods" in titles and "Valence x energy circumplex" in titles
+    assert "Your moods" in titles and "Happy or sad (valence) by calm or intense (energy)" in titles
     page.get_by_text("Measured features only").click()
     expect(
         page.get_by_text(
