@@ -47,7 +47,7 @@ def builder() -> None:
         ui.contributions(recs, {n: e.label for n, e in model.engines_.items()})
         *formats, e4 = st.columns(4)
         ui.export_buttons(recs, title, formats)
-        ui.save_to_spotify_button(recs)
+        ui.save_to_spotify_button(recs, title)
         if e4.button("Clear feedback", key="clear_feedback"):
             store.clear(sid)
             st.rerun(scope="fragment")

@@ -316,8 +316,8 @@ def test_a_refresh_and_a_restart_keep_the_history_and_the_likes(tmp_path):
     assert any("Your data" in m.value for m in again.sidebar.markdown)
     assert any("Your upload: 40 plays" in s.value for s in again.success)
     again.switch_page("pages/your_data.py").run()
-    kept = next(d.value for d in again.dataframe if list(d.value.columns) == ["file", "size"])
-    files = set(kept["file"])
+    kept = next(d.value for d in again.dataframe if list(d.value.columns) == ["File", "Size"])
+    files = set(kept["File"])
     assert {"history/plays.parquet", "history/library.parquet"} <= files
     from musicrec.feedback import FeedbackStore, default_path
 

@@ -246,3 +246,18 @@ def test_app_rejects_a_forged_state(spotify_env):
     assert "spotify" not in at.session_state
     at.switch_page("pages/your_data.py").run()
     assert any("started in another browser" in e.value for e in at.error)
+
+
+def test_app_saves_the_list_to_spotify_under_its_title(spotify_env, monkeypatch):
+    from musicrec.prompt import parse
+
+    alice = _app_login(spotify_env, "alice", monkeypatch)
+    alice.button(key="spotify_import").click().run()
+    alice.switch_page("pages/playlist.py").run()
+    assert not alice.exception, alice.exception
+    alice.text_input(key="pl_prompt").input("mellow sunday morning").run()
+    alice.button(key="spotify_save").click().run()
+    assert not alice.exception, alice.exception
+    created = spotify_env.users["alice"].created
+    assert [p["name"] for p in created] == [parse("mellow sunday morning").title]
+    assert created[0]["name"] != "musicrec playlist" and created[0]["public"] is False

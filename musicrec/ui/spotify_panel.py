@@ -132,8 +132,9 @@ def spotify_panel() -> None:
         st.rerun()
 
 
-def save_to_spotify_button(recs: pd.DataFrame) -> None:
-    """ "Save to Spotify" for the playlist builder, when connected."""
+def save_to_spotify_button(recs: pd.DataFrame, title: str = "") -> None:
+    """ "Save to Spotify" for the playlist builder, when connected: a new private playlist
+    named ``title`` (the list's title, as the exports are), "musicrec playlist" without one."""
     from musicrec.errors import SpotifyError
 
     session = state.spotify_session()
@@ -141,7 +142,7 @@ def save_to_spotify_button(recs: pd.DataFrame) -> None:
         return
     if st.button("Save to Spotify", key="spotify_save"):
         try:
-            result = session.save_playlist("musicrec playlist", recs)
+            result = session.save_playlist((title.strip() or "musicrec playlist")[:100], recs)
         except SpotifyError as exc:
             st.error(plain(exc))
             return

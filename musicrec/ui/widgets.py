@@ -188,8 +188,8 @@ def kept_table(kept: list[tuple[str, int]]) -> pd.DataFrame:
     """The files kept on this machine, in plain words: file, size."""
     return pd.DataFrame(
         {
-            "file": [path for path, _ in kept],
-            "size": [f"{size / 1e6:,.1f} MB" if size >= 100_000 else f"{size / 1e3:,.0f} kB"
+            "File": [path for path, _ in kept],
+            "Size": [f"{size / 1e6:,.1f} MB" if size >= 100_000 else f"{size / 1e3:,.0f} kB"
                      for _, size in kept],
         }
     )  # fmt: skip
