@@ -33,6 +33,17 @@ def _own_data_dir(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture()
+def app_isolated(tmp_path, monkeypatch):
+    """For AppTests: the test's own feedback database and catalog cache, and no data cached by
+    an earlier test (``st.cache_data``)."""
+    import streamlit as st
+
+    monkeypatch.setenv("MUSICREC_FEEDBACK_DB", str(tmp_path / "feedback.sqlite3"))
+    monkeypatch.setenv("MUSICREC_CACHE_DIR", str(tmp_path / "cache"))
+    st.cache_data.clear()
+
+
+@pytest.fixture()
 def fake():
     """A fake Spotify (accounts service + Web API) on 127.0.0.1 for one test (tests/fake_spotify.py)."""
     from tests.fake_spotify import FakeSpotify

@@ -26,12 +26,7 @@ PAGES = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("MUSICREC_FEEDBACK_DB", str(tmp_path / "feedback.sqlite3"))
-    monkeypatch.setenv("MUSICREC_CACHE_DIR", str(tmp_path / "cache"))
-    st.cache_data.clear()
-    yield
+pytestmark = pytest.mark.usefixtures("app_isolated")
 
 
 def fresh(page: str | None = None) -> AppTest:

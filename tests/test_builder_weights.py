@@ -12,7 +12,6 @@ import threading
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from musicrec.hybrid import BlendWeights
@@ -23,10 +22,7 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("MUSICREC_FEEDBACK_DB", str(tmp_path / "feedback.sqlite3"))
-    monkeypatch.setenv("MUSICREC_CACHE_DIR", str(tmp_path / "cache"))
-    st.cache_data.clear()
+def _isolated(app_isolated):
     # measurements that uploads in earlier tests started hold the server's slots: let them end
     for thread in threading.enumerate():
         if thread.name == "musicrec-tuning":

@@ -18,9 +18,7 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("MUSICREC_FEEDBACK_DB", str(tmp_path / "feedback.sqlite3"))
-    monkeypatch.setenv("MUSICREC_CACHE_DIR", str(tmp_path / "cache"))
+def _isolated(app_isolated):
     st.cache_resource.clear()
 
 
