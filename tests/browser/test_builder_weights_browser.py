@@ -10,19 +10,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import start_server, stop_server
 from tests.browser.helpers import goto_page, wait_idle
 from tests.test_builder_weights import _history
 
 
+@pytest.fixture()
+def own_machine_url(tmp_path: Path):
+    """The app as a person runs it on their own machine (not served: a served app tunes only
+    when asked, on Model quality)."""
+    proc, url = start_server(tmp_path, env={"MUSICREC_SERVED": "0"})
+    yield url
+    stop_server(proc)
+
+
 def test_builder_starts_at_weights_tuned_in_the_background(
-    page: Page, streamlit_url: str, tmp_path: Path
+    page: Page, own_machine_url: str, tmp_path: Path
 ):
     history = tmp_path / "StreamingHistory0.json"
     history.write_bytes(_history())
     page.set_viewport_size({"width": 1280, "height": 1000})
-    page.goto(streamlit_url)
+    page.goto(own_machine_url)
     wait_idle(page)
     goto_page(page, "Your data")
     page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files([str(history)])
