@@ -51,21 +51,22 @@ def export_json() -> bytes:
 
 
 class CatalogServer:
-    """A real HTTP server on 127.0.0.1 serving the catalog file; it records every request."""
+    """A real HTTP server on 127.0.0.1 serving ``files`` (path -> bytes; by default the tiny
+    catalog at ``/tiny/tracks.csv``), 404 elsewhere; it records every request."""
 
-    def __init__(self) -> None:
-        body = catalog_csv()
+    def __init__(self, files: dict[str, bytes] | None = None) -> None:
+        files = {"/tiny/tracks.csv": catalog_csv()} if files is None else files
         self.hits: list[str] = []
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
                 server.hits.append(self.path)
-                ok = self.path == "/tiny/tracks.csv"
-                self.send_response(200 if ok else 404)
-                self.send_header("Content-Length", str(len(body) if ok else 0))
+                body = files.get(self.path)
+                self.send_response(404 if body is None else 200)
+                self.send_header("Content-Length", str(0 if body is None else len(body)))
                 self.end_headers()
-                if ok:
+                if body is not None:
                     self.wfile.write(body)
 
             def log_message(self, *args):

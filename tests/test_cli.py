@@ -7,12 +7,10 @@ point: the console-script module, ``--help`` staying light, and errors without a
 from __future__ import annotations
 
 import hashlib
-import http.server
 import json
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pandas as pd
@@ -233,24 +231,12 @@ def test_catalog_match_json_shape(history, demo_dir, capsys):
 
 @pytest.fixture()
 def catalog_server(demo_dir):
+    from tests.catalog_fake import CatalogServer
+
     body = (demo_dir / "catalog.parquet").read_bytes()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            ok = self.path == "/demo.parquet"
-            self.send_response(200 if ok else 404)
-            self.send_header("Content-Length", str(len(body) if ok else 0))
-            self.end_headers()
-            if ok:
-                self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", hashlib.sha256(body).hexdigest()
-    httpd.shutdown()
+    server = CatalogServer({"/demo.parquet": body})
+    yield server.url, hashlib.sha256(body).hexdigest()
+    server.close()
 
 
 def test_catalog_fetch_prints_cached_path_and_progress(
