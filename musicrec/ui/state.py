@@ -102,7 +102,10 @@ def is_served() -> bool:
 
 def init_state() -> None:
     """Give this browser session its defaults, and on a person's own machine the data they kept
-    (idempotent: the kept data is read once per session)."""
+    (idempotent: the kept data is read once per session); starts the server's cycle sweeper."""
+    from musicrec.ui.cache import start_cycle_sweeper
+
+    start_cycle_sweeper()
     ss = _ss()
     served = is_served()
     ss.setdefault(Key.SID, secrets.token_hex(8) if served else LOCAL_ID)
