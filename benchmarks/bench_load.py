@@ -134,9 +134,12 @@ async def _visit(page, url: str, history: Path | None, moves: int) -> dict:
         tab = page.get_by_role("tab", name="Upload a catalog")
         await tab.click()
         await page.locator(".st-key-catalog_file input[type=file]").set_input_files(str(CATALOG))
+        # the upload's rerun shows the button; the tab stays picked (it once went back to the
+        # first one and hid the button: round 1 of 09d2cc9 lost two uploads to that)
+        use = page.get_by_role("button", name="Use this catalog")
+        await use.wait_for(timeout=WAIT_MS)
         await _idle(page)
-        await tab.click()  # a rerun can show the first tab again
-        await page.get_by_role("button", name="Use this catalog").click()
+        await use.click()
         await page.get_by_text("Catalog in use: spotify_songs").first.wait_for(timeout=WAIT_MS)
         _log(who, "catalog in use")
         await _goto(page, "Playlist builder")

@@ -215,7 +215,9 @@ def catalog_section() -> None:
     names = ["The free catalogs", "Upload a catalog", "Downloaded before"]
     if not state.is_served():  # a served app never fetches an address a visitor types
         names.insert(2, "Download from a URL")
-    tabs = dict(zip(names, st.tabs(names), strict=True))
+    # keyed: the tab a person picked stays picked when an element above appears in a rerun
+    # (an upload's rerun showed the first tab again and hid "Use this catalog": bench_load)
+    tabs = dict(zip(names, st.tabs(names, key="catalog_tabs"), strict=True))
     with tabs["The free catalogs"]:
         _free_tab()
     with tabs["Upload a catalog"]:

@@ -77,3 +77,31 @@ def test_upload_get_the_catalogs_and_see_the_mood_with_its_provenance(
     expect(
         page.get_by_text("Mood and activity act on 86% of the 7 candidate tracks")
     ).to_be_visible()
+
+
+def test_the_catalog_tab_stays_picked_while_another_upload_reruns_the_page(
+    page: Page, catalog_app, tmp_path: Path
+):
+    """Files dropped in the history uploader, then at once a catalog in "Upload a catalog":
+    the history upload's rerun adds "Load these files" above the tabs. Unkeyed tabs went back
+    to the first one there, hiding "Use this catalog" (bench_load lost two uploads to it)."""
+    url, _, _ = catalog_app
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    page.goto(url)
+    wait_idle(page)
+    goto_page(page, "Your data")
+    export = tmp_path / "StreamingHistory_music_0.json"
+    export.write_bytes(catalog_fake.export_json())
+    catalog = tmp_path / "tracks.csv"
+    catalog.write_bytes(catalog_fake.catalog_csv())
+    page.locator(".st-key-history_files input[type=file]").set_input_files(export)
+    page.get_by_role("tab", name="Upload a catalog").click()  # before the history's rerun
+    page.locator(".st-key-catalog_file input[type=file]").set_input_files(catalog)
+    expect(page.get_by_role("button", name="Load these files")).to_be_visible()
+    expect(page.get_by_role("button", name="Use this catalog")).to_be_visible()
+    wait_idle(page)
+    expect(page.get_by_role("tab", name="Upload a catalog")).to_have_attribute(
+        "aria-selected", "true"
+    )
+    page.get_by_role("button", name="Use this catalog").click()
+    expect(page.get_by_text("Catalog in use: tracks.csv").first).to_be_visible()
