@@ -8,6 +8,7 @@ of unknown duration (scrobbles) count as 3.5 minutes.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import pandas as pd
@@ -60,7 +61,7 @@ PICK_DATES = "Pick dates…"
 def period_choices(plays: pd.DataFrame) -> dict[str, tuple[dt.date, dt.date]]:
     """Ready-made periods, name -> (first day, last day), within the plays' span: all of it,
     the last 12 months and 90 days before the last play, then each calendar year (newest
-    first). A choice applies at once (a typed date in Streamlit's picker does not on Enter)."""
+    first). A choice applies at once; ``typed_period`` reads the days typed for another."""
     first, last = date_span(plays)
     choices = {"All time": (first, last)}
     for name, days in (("Last 12 months", 365), ("Last 90 days", 90)):
@@ -72,12 +73,50 @@ def period_choices(plays: pd.DataFrame) -> dict[str, tuple[dt.date, dt.date]]:
     return choices
 
 
-def period_bounds(value: object, plays: pd.DataFrame) -> tuple[dt.date, dt.date]:
-    """A date picker's value as (start, end): a 2-tuple as given; anything else (one day picked
-    so far, nothing) means the whole span of ``plays``."""
-    if isinstance(value, tuple | list) and len(value) == 2:
-        return value[0], value[1]
-    return date_span(plays)
+_TYPED_DAY = re.compile(r"(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?")
+TYPED_DAY_HINT = "a day like 2024-03-05, a month like 2024-03, or a year like 2024"
+
+
+def parse_day(text: str, *, end: bool = False) -> dt.date:
+    """A typed day: ``2024-03-05`` (or with ``/`` or ``.``), a month ``2024-03`` or a year
+    ``2024``. A month or a year means its first day, or its last with ``end=True``.
+
+    Raises ValueError with a message that quotes the text and says what to type.
+    """
+    match = _TYPED_DAY.fullmatch(text.strip())
+    try:
+        if match is None:
+            raise ValueError
+        year, month, day = (int(g) if g else None for g in match.groups())
+        if month is None:
+            return dt.date(year, 12, 31) if end else dt.date(year, 1, 1)
+        if day is None:
+            first = dt.date(year, month, 1)
+            if not end:
+                return first
+            return (first + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValueError(f"“{text.strip()}” is not a date: type {TYPED_DAY_HINT}.") from None
+
+
+def typed_period(start: str, end: str, plays: pd.DataFrame) -> tuple[dt.date, dt.date]:
+    """Two typed days (see ``parse_day``) as (first day, last day), kept within the span of
+    ``plays``; an empty field means that end of the span.
+
+    Raises ValueError (a message for the person) when a text is not a date, when the start is
+    after the end, or when the period has no day in common with the plays.
+    """
+    first, last = date_span(plays)
+    lo = parse_day(start) if start.strip() else first
+    hi = parse_day(end, end=True) if end.strip() else last
+    if lo > hi:
+        raise ValueError(f"The start ({lo:%d %b %Y}) is after the end ({hi:%d %b %Y}).")
+    if hi < first or lo > last:
+        raise ValueError(
+            f"Your plays run from {first:%d %b %Y} to {last:%d %b %Y}: choose days in between."
+        )
+    return max(lo, first), min(hi, last)
 
 
 def period_stats(

@@ -10,15 +10,7 @@ ws = ui.workspace()
 if ui.require_plays(ws):
     tz = ws.timezone
     plays = ws.local_plays()  # the listener's own days and hours
-    first, last = taste.date_span(plays)
-    choices = taste.period_choices(plays)
-    pick = st.selectbox("Period", [*choices, taste.PICK_DATES], key="taste_period_pick")
-    if pick == taste.PICK_DATES:
-        period = st.date_input("From – to", (first, last), min_value=first, max_value=last,
-                               key="taste_period")  # fmt: skip
-        start, end = taste.period_bounds(period, plays)
-    else:
-        start, end = choices[pick]
+    start, end = ui.period_picker(plays)
     sel = taste.filter_period(plays, start, end)
     stats = taste.period_stats(plays, ui.raw_plays(), start, end)
     cols = st.columns(6)

@@ -504,4 +504,14 @@ def test_a_period_choice_applies_to_everything_on_the_taste_page():
     ]
     assert len(shown) == 1 and len(shown[0].value) == len(forgotten)  # as of the period's end
     at.selectbox(key="taste_period_pick").set_value("Pick dates…").run()
-    assert at.date_input(key="taste_period").value == taste.date_span(plays)
+    first, last = taste.date_span(plays)
+    assert at.text_input(key="taste_from").value == first.isoformat()
+    assert at.text_input(key="taste_to").value == last.isoformat()
+    assert at.metric[0].value == f"{len(plays):,}"  # the whole span until a day is typed
+    at.text_input(key="taste_from").input(year).run()  # a year means from its first day
+    at.text_input(key="taste_to").input(year).run()
+    assert not at.exception, at.exception
+    assert at.metric[0].value == f"{in_year:,}"
+    at.text_input(key="taste_to").input("next week").run()
+    assert "“next week” is not a date" in at.text[0].value
+    assert at.metric[0].value == f"{len(plays):,}"  # never a crash: all plays meanwhile

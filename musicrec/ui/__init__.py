@@ -9,6 +9,7 @@
 - ``catalog_panel``: the free catalogs, catalog uploads, the match report, the Mood page's
   sound provenance, the MusicBrainz opt-in and the builder's control-reach caption.
 - ``history_choices``: shows set apart (and moved back), a zone per period, on Your data.
+- ``period_picker``: the Taste page's period, ready-made or typed days applied on Enter.
 
 Pages use ``from musicrec import ui`` and the names re-exported here.
 """
@@ -23,6 +24,7 @@ from musicrec.ui.catalog_panel import (
     sound_view,
 )
 from musicrec.ui.history_choices import podcast_section, zone_periods_section
+from musicrec.ui.period_picker import period_picker
 from musicrec.ui.prompt_box import list_title, prompt_box, prompt_list, prompt_lookups
 from musicrec.ui.spotify_panel import handle_spotify_return, save_to_spotify_button, spotify_panel
 from musicrec.ui.state import (
@@ -113,6 +115,7 @@ __all__ = [
     "mapping_form",
     "match_report_section",
     "musicbrainz_panel",
+    "period_picker",
     "plain",
     "player",
     "playlist_controls",

@@ -195,3 +195,40 @@ def test_rows_with_spotify_ids_open_play_like_and_the_export_is_named_after_the_
     m3u = Path(download.value.path()).read_text()
     assert "spotify:track:" in m3u.splitlines()[3]  # a location line with the track's URI
     context.close()
+
+
+def _choose(page, label: str, option: str) -> None:
+    page.get_by_test_id("stSelectbox").filter(has_text=label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_idle(page)
+
+
+def test_a_typed_period_applies_on_enter(browser: Browser, streamlit_url: str):
+    """Type a day into the Taste page's period and press Enter: the figures change at once
+    (Streamlit's own date picker ignores Enter on a typed date)."""
+    context = browser.new_context(**_device(1280))
+    page = context.new_page()
+    page.goto(streamlit_url)
+    wait_idle(page)
+    goto_page(page, "Taste profile")
+    plays = page.get_by_test_id("stMetricValue").first
+    expect(plays).not_to_have_text("")
+    everything = plays.inner_text()
+    _choose(page, "Period", "2025")
+    expect(plays).not_to_have_text(everything)
+    in_2025 = plays.inner_text()
+    _choose(page, "Period", "Pick dates…")
+    expect(plays).to_have_text(everything)  # the whole span until a day is typed
+    for label, day in (("From", "2025-01-01"), ("To", "2025-12-31")):
+        box = page.get_by_role("textbox", name=label)
+        box.fill(day)
+        box.press("Enter")
+        wait_idle(page)
+    expect(plays).to_have_text(in_2025)
+    expect(page.get_by_text("01 Jan 2025 to 31 Dec 2025, both days included.")).to_be_visible()
+    box = page.get_by_role("textbox", name="To")
+    box.fill("2025-13")
+    box.press("Enter")
+    expect(page.get_by_text("“2025-13” is not a date", exact=False)).to_be_visible()
+    expect(plays).to_have_text(everything)
+    context.close()
