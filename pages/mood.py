@@ -1,9 +1,9 @@
 """Mood: your listening over the eight moods, on the valence x energy circle, by hour and month."""
 
-import plotly.express as px
 import streamlit as st
 
 from musicrec import clock, mood_stats, ui
+from musicrec.ui import charts
 
 st.title("Mood")
 ws = ui.workspace()
@@ -26,27 +26,20 @@ if ui.require_plays(ws):
         c1, c2 = st.columns(2)
         with c1:
             dist = mood_stats.mood_distribution(plays, items, moods)
-            ui.chart(px.bar(dist, x="mood", y="share", color="mood", text_auto=".0%", title="Your moods",
-                            color_discrete_map=ui.MOOD_COLORS),
-                     key="mood_dist")  # fmt: skip
+            charts.mood_bars(dist, "Your moods", key="mood_dist")
         with c2:
             pts = mood_stats.circumplex_points(plays, items, moods=moods)
-            fig = px.scatter(pts, x="valence", y="energy", size="plays", color="mood", hover_data=["track", "artist"], color_discrete_map=ui.MOOD_COLORS,
-                             title="Happy or sad (valence) by calm or intense (energy)", range_x=[0, 1], range_y=[0, 1])  # fmt: skip
-            fig.add_hline(y=0.5, line_dash="dot", opacity=0.4)
-            fig.add_vline(x=0.5, line_dash="dot", opacity=0.4)
-            ui.chart(fig, key="circumplex")
+            charts.mood_plane(pts, "Happy or sad (valence) by calm or intense (energy)",
+                              key="circumplex")  # fmt: skip
         hourly = mood_stats.mood_by(plays, items, "hour", moods)
-        ui.chart(px.area(hourly, x="hour", y="share", color="mood", color_discrete_map=ui.MOOD_COLORS, title=f"Mood by hour of day ({clock.label(tz)})"),
-                 key="mood_hour")  # fmt: skip
+        charts.mood_areas(hourly, "hour", f"hour of day ({clock.label(tz)})",
+                          f"Mood by hour of day ({clock.label(tz)})", key="mood_hour")  # fmt: skip
         monthly = mood_stats.mood_by(plays, items, "month", moods)
-        ui.chart(px.area(monthly, x="month", y="share", color="mood", color_discrete_map=ui.MOOD_COLORS, title="Mood by month"),
-                 key="mood_month")  # fmt: skip
+        charts.mood_areas(monthly, "month", "month", "Mood by month", key="mood_month")
         words = mood_stats.words_by_month(ws.local_plays(), items)
-        fig = px.line(words, x="month", y="sentiment", markers=True, range_y=[-1, 1],
-                      title="The mood of the words in your titles, by month")  # fmt: skip
-        fig.add_hline(y=0, line_dash="dot", opacity=0.4)
-        ui.chart(fig, key="words_month", height=300)
+        charts.line(words, "month", "sentiment", "The mood of the words in your titles, by month",
+                    key="words_month", y_title="gloomy (−1) to bright (+1)", y_range=(-1, 1),
+                    height=300)  # fmt: skip
         st.caption(
             "Each title's words scored from −1 (gloomy) to +1 (bright) by VADER, a word-sentiment "
             "tool; a weak signal on its own (it reads “Smells Like Teen Spirit” as bright)."

@@ -70,6 +70,21 @@ def test_mood_page_charts():
         "Happy or sad (valence) by calm or intense (energy)" in titles
         and "Mood by hour of day (times in UTC)" in titles
     )
+    from musicrec.ui import MOOD_COLORS
+
+    # one colour per mood in every chart: the bars' colours, and each mood trace's
+    by_title = dict(zip(titles, specs, strict=True))
+    bars = by_title["Your moods"]["data"][0]
+    assert bars["marker"]["color"] == [MOOD_COLORS[m] for m in bars["x"]]
+    seen = set()
+    for title in ("Happy or sad (valence) by calm or intense (energy)", "Mood by month",
+                  "Mood by hour of day (times in UTC)"):  # fmt: skip
+        traces = by_title[title]["data"]
+        colours = [t["marker"]["color"] if t["mode"] == "markers" else t["line"]["color"]
+                   for t in traces]  # fmt: skip
+        assert colours == [MOOD_COLORS[t["name"]] for t in traces], title
+        seen |= {t["name"] for t in traces}
+    assert len(seen) >= 4  # the demo's listening spans several moods
 
 
 def _tracks(at: AppTest) -> list[str]:
