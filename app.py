@@ -13,6 +13,7 @@ st.set_page_config(
     layout="wide",
 )
 ui.init_state()
+ui.follow_this_session()  # its data leaves the server once the session is gone
 ui.handle_spotify_return()
 pages = [
     st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),

@@ -8,6 +8,7 @@
 - ``spotify_panel``: connect / import / disconnect and "Save to Spotify".
 - ``catalog_panel``: the free catalogs, catalog uploads, the match report, the Mood page's
   sound provenance, the MusicBrainz opt-in and the builder's control-reach caption.
+- ``sessions``: ends the sessions that are gone, so their data leaves the server.
 - ``history_choices``: shows set apart (and moved back), a zone per period, on Your data.
 - ``period_picker``: the Taste page's period, ready-made or typed days applied on Enter.
 
@@ -26,6 +27,7 @@ from musicrec.ui.catalog_panel import (
 from musicrec.ui.history_choices import podcast_section, zone_periods_section
 from musicrec.ui.period_picker import period_picker
 from musicrec.ui.prompt_box import list_title, prompt_box, prompt_list, prompt_lookups
+from musicrec.ui.sessions import follow_this_session
 from musicrec.ui.spotify_panel import handle_spotify_return, save_to_spotify_button, spotify_panel
 from musicrec.ui.state import (
     catalog_name,
@@ -98,6 +100,7 @@ __all__ = [
     "evaluation_inputs",
     "export_buttons",
     "feedback_store",
+    "follow_this_session",
     "forget_my_data",
     "format_report",
     "handle_spotify_return",

@@ -1,0 +1,114 @@
+"""The session reaper (musicrec.ui.sessions): a session gone for the TTL is closed, once, and
+the sessions it follows stay bounded by the live ones. Its clock is the test's own; the
+runtime is a small stand-in with the two methods of Streamlit's ``Runtime`` it calls (the
+browser test ``tests/browser/test_sessions_end.py`` runs it in a real server)."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from musicrec.ui.sessions import SessionReaper, release_memory
+
+
+class Runtime:
+    """Which sessions have a websocket, and which ones were closed."""
+
+    def __init__(self) -> None:
+        self.connected: set[str] = set()
+        self.closed: list[str] = []
+
+    def is_active_session(self, session_id: str) -> bool:
+        return session_id in self.connected
+
+    def clear_user_info_for_session(self, session_id: str) -> None:
+        self.closed.append(session_id)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture()
+def setup():
+    rt, clock = Runtime(), Clock()
+    return rt, clock, SessionReaper(rt, ttl_s=30, poll_s=2, clock=clock, release=lambda: None)
+
+
+def test_a_connected_session_is_never_closed(setup):
+    rt, clock, reaper = setup
+    rt.connected.add("a")
+    reaper.follow("a")
+    for _ in range(100):
+        clock.now += 10
+        assert reaper.sweep() == []
+    assert rt.closed == [] and reaper.followed() == 1
+
+
+def test_a_gone_session_is_closed_once_before_streamlit_hides_it(setup):
+    rt, clock, reaper = setup
+    reaper.follow("a")
+    assert reaper.sweep() == []  # first seen gone now
+    clock.now += 25.9
+    assert reaper.sweep() == []
+    clock.now += 0.1  # 26 s gone: the TTL (30 s) less two polls
+    assert reaper.sweep() == ["a"]
+    clock.now += 60
+    assert reaper.sweep() == []
+    assert rt.closed == ["a"] and reaper.followed() == 0 and reaper.closed == 1
+
+
+def test_a_reconnect_starts_the_grace_again(setup):
+    rt, clock, reaper = setup
+    reaper.follow("a")
+    reaper.sweep()
+    clock.now += 20
+    rt.connected.add("a")  # the browser came back (a network blip)
+    assert reaper.sweep() == []
+    rt.connected.discard("a")
+    clock.now += 1
+    reaper.sweep()
+    clock.now += 20
+    assert reaper.sweep() == []  # 20 s since it left again, not 41
+    clock.now += 6
+    assert reaper.sweep() == ["a"]
+
+
+def test_followed_sessions_stay_bounded_by_the_live_ones(setup):
+    rt, clock, reaper = setup
+    for visit in range(500):  # visitors come and go, each for one session
+        sid = f"s{visit}"
+        rt.connected.add(sid)
+        reaper.follow(sid)
+        reaper.sweep()
+        rt.connected.discard(sid)
+        clock.now += 3
+        reaper.sweep()
+    assert reaper.followed() <= 26 / 3 + 2  # only those still within their grace
+    clock.now += 30
+    reaper.sweep()
+    clock.now += 30
+    reaper.sweep()
+    assert reaper.followed() == 0 and sorted(rt.closed) == sorted(f"s{v}" for v in range(500))
+
+
+def test_a_short_ttl_closes_at_the_next_look(setup):
+    rt, clock, _ = setup
+    reaper = SessionReaper(rt, ttl_s=1, poll_s=2, clock=clock, release=lambda: None)
+    reaper.follow("a")
+    reaper.sweep()
+    assert reaper.grace_s == 0 and reaper.sweep() == ["a"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="malloc_trim is glibc's")
+def test_memory_is_given_back_on_glibc():
+    import platform
+
+    if platform.libc_ver()[0] != "glibc":
+        pytest.skip("not glibc")
+    assert release_memory() is True
