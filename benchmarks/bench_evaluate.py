@@ -1,6 +1,6 @@
 """The evaluation table over every shared history, and a one-page summary.
 
-Usage: python benchmarks/bench_evaluate.py [--people SUBSTRING ...] [--no-discovery]
+Usage: python benchmarks/bench_evaluate.py [--people SUBSTRING ...] [--no-discovery] [--no-taste]
 With --people only the histories whose short name contains one of the substrings run (to
 iterate quickly); results are then printed but not written (the files hold full runs only).
 Runs musicrec.evaluation.evaluate_history (the same code path as the Model quality page) on
@@ -10,6 +10,12 @@ name) and benchmarks/results/SUMMARY.md (medians over people and whether each go
 Discovery is measured at artist level against the Last.fm hetrec-2k community
 (musicrec.evaluation.discovery): one ranked list per person, so it reports means over people
 and how many people had a new artist in their top 10.
+Taste fit (issue 15, skipped with --no-taste): each person's plays against the TidyTuesday 30k
+catalog (US/UK pop, rap, rock, latin, r&b, edm: the catalog the issue worries about), the
+builder's blend at the person's starting weights (``musicrec.evaluation.tuning.starting_weights``)
+asked for 25 tracks never played at four hours of a Wednesday; the share of those new tracks on
+the person's taste (``musicrec.taste_fit``: an artist they play or one of their top genres), with
+and without the builder's taste guard, and how much of their listening the catalog places.
 """
 
 from __future__ import annotations
@@ -61,6 +67,7 @@ def main() -> None:
         "--people", nargs="*", help="only histories whose name contains one of these"
     )
     parser.add_argument("--no-discovery", action="store_true", help="skip artist discovery")
+    parser.add_argument("--no-taste", action="store_true", help="skip the on-taste share")
     args = parser.parse_args()
     from musicrec.engines.collaborative import CommunityModel
     from musicrec.evaluation import evaluate_history
@@ -74,7 +81,12 @@ def main() -> None:
         print(
             f"hetrec artist community: {community['item'].nunique():,} artists, fit {time.perf_counter() - t:.1f} s"
         )
-    rows, per_person, disc_rows = [], {}, []
+    catalog = None
+    if not args.no_taste:
+        from musicrec.catalog import load_catalog
+
+        catalog = load_catalog([DATA / "track-catalog" / "tidytuesday-30k-spotify-songs"])
+    rows, per_person, disc_rows, taste_rows = [], {}, [], []
     chosen = {
         name: files
         for name, files in people().items()
@@ -85,13 +97,16 @@ def main() -> None:
         plays = load_paths(files).plays
         result = evaluate_history(plays)
         disc = None if args.no_discovery else artist_discovery(plays, artists)
+        fit = None if catalog is None else taste_fit(plays, catalog, result)
         secs = time.perf_counter() - t
+        if fit is not None:
+            taste_rows.append(fit)
         if disc is not None:
             result.tables["discovery (artists)"] = disc
             disc_rows += [
                 {"person": name, "model": m, **r} for m, r in disc.to_dict("index").items()
             ]
-        per_person[name] = {"sessions": result.sessions, "seconds": round(secs, 1), "weights": result.weights,
+        per_person[name] = {"sessions": result.sessions, "seconds": round(secs, 1), "weights": result.weights, "taste_fit": fit,
                             "tables": {k: v.reset_index().to_dict(orient="records") for k, v in result.tables.items()}}  # fmt: skip
         print(f"{name:28s} sessions {result.sessions:4d}  {secs:5.1f}s", end="")
         for task, table in result.tables.items():
@@ -133,8 +148,10 @@ def main() -> None:
         *_engine_floor(df, "continuation"),
         "",
         *_discovery_lines(pd.DataFrame(disc_rows)),
+        "",
+        *_taste_lines(pd.DataFrame(taste_rows)),
     ]
-    if args.people or args.no_discovery:
+    if args.people or args.no_discovery or args.no_taste:
         print("\n".join(lines))
         return
     out = ROOT / "benchmarks" / "results"
@@ -142,6 +159,86 @@ def main() -> None:
     (out / "evaluate.json").write_text(json.dumps(per_person, indent=1, default=float))
     (out / "SUMMARY.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
+
+
+TASTE_HOURS = (8, 13, 19, 23)
+"""The hours (on a Wednesday) the on-taste lists are asked for."""
+
+
+def taste_fit(plays: pd.DataFrame, catalog: pd.DataFrame, result) -> dict:
+    """On-taste share of the builder's new tracks for one person (see the module docstring).
+
+    Returns:
+        {"coverage", "top_genres" (how many), "new", "on_taste", "new_guarded",
+        "on_taste_guarded"}: new tracks per list and the share on taste, means over the hours.
+    """
+    import numpy as np
+
+    from musicrec import taste_fit as TF
+    from musicrec.evaluation.tuning import starting_weights
+    from musicrec.hybrid import Hybrid, HybridConfig
+    from musicrec.workspace import Request, build_workspace
+
+    ws = build_workspace(plays, catalog)
+    taste = TF.own_taste(ws)
+    model = Hybrid().fit(ws)
+    weights = starting_weights(result).weights
+    guard = TF.taste_guard(ws.items, taste)
+    config = HybridConfig(exclude_heard=True)
+    out: dict[str, list] = {"new": [], "on_taste": [], "new_guarded": [], "on_taste_guarded": []}
+    for hour in TASTE_HOURS:
+        request = Request(hour=hour, weekday=2)
+        for suffix, allowed in (("", None), ("_guarded", guard)):
+            share, new = TF.on_taste_share(
+                model.recommend(request, weights, config, allowed=allowed), taste
+            )
+            out["new" + suffix].append(new)
+            out["on_taste" + suffix].append(share)
+    return {
+        "coverage": round(taste.coverage, 4),
+        "top_genres": len(taste.genres),
+        "guard": guard is not None,
+        **{k: round(float(np.nanmean(v)), 4) if any(x == x for x in v) else None
+           for k, v in out.items()},
+    }  # fmt: skip
+
+
+def _taste_lines(fit: pd.DataFrame) -> list[str]:
+    """The taste-fit section: medians over people, and how many lists were mostly off taste."""
+    if fit.empty:
+        return []
+    n = len(fit)
+    low = fit[fit["guard"]]
+    med = fit[["coverage", "new", "on_taste", "new_guarded", "on_taste_guarded"]].median()
+    off = int((fit["on_taste"] < 0.5).sum())
+    off_g = int((fit["on_taste_guarded"] < 0.5).sum())
+    lines = [
+        "## Taste fit of the builder's new tracks (TidyTuesday 30k catalog)",
+        "",
+        f"{n} people. The builder's blend at each person's starting weights, 25 tracks never played, "
+        f"asked for at {', '.join(f'{h}:00' for h in TASTE_HOURS)} on a Wednesday. On taste = an artist the "
+        "person plays or one of their top genres (at most 3, each >= 10% of all their counted plays, "
+        "unplaced plays included; `musicrec.taste_fit`). The guard applies when the catalog places "
+        "< 50% of the listening time: then only the person's own tracks and new tracks on taste stay "
+        "(on taste by construction; what it costs is the number of new tracks).",
+        "",
+        "| | median over people | people with < 50% on taste |",
+        "|---|---|---|",
+        f"| catalog places (share of listening time) | {med['coverage']:.3f} | |",
+        f"| on-taste share, blend alone | {med['on_taste']:.3f} | {off} of {n} |",
+        f"| on-taste share, with the builder's guard | {med['on_taste_guarded']:.3f} | {off_g} of {n} |",
+        f"| new tracks per list, with the guard | {med['new_guarded']:.1f} of 25 | |",
+    ]
+    if len(low):
+        lines += [
+            "",
+            f"The guard applied for {len(low)} people (catalog places a median "
+            f"{low['coverage'].median():.0%} of their listening): on-taste share of the blend alone "
+            f"median {low['on_taste'].median():.3f} (lowest {low['on_taste'].min():.3f}), with the guard "
+            f"{low['on_taste_guarded'].median():.3f}, new tracks per list median "
+            f"{low['new_guarded'].median():.1f} (fewest {low['new_guarded'].min():.1f}).",
+        ]
+    return lines
 
 
 def _goal_lines(table: pd.DataFrame, model: str, factor: float, task: str) -> list[str]:

@@ -13,6 +13,9 @@ config, and asks the fitted ``Hybrid`` for the list with:
   played in the last ``not_played_days`` (counted back from the last play of the history),
   and every played track when novelty is 1 ("new to me");
 - **boosts** (a ``bonus`` per item): the genres or tags asked for, the seed artists' tracks;
+- **taste guard** (``musicrec.taste_fit``): when the catalog places less than half of the
+  person's listening time, new tracks are kept to the artists they play and their top genres
+  (what the prompt names itself still passes); ``taste_note_`` says so;
 - **length**: "45 minutes" takes tracks in rank order while they fit, within
   ``length_tolerance_minutes``; "20 songs" sets k;
 - **arc**: the chosen tracks reordered by energy ("rise", "peak" = warm-up, peak,
@@ -44,6 +47,7 @@ from musicrec.prompt import (
     parse,
     vocabulary_from,
 )
+from musicrec.taste_fit import OwnTaste, guard_note, own_taste, taste_guard
 from musicrec.workspace import Request, Workspace
 
 EXPLICIT = "explicit"
@@ -126,6 +130,9 @@ class PromptPlaylist:
         self.artists_ = items[S.ARTIST].astype("string").fillna("").to_numpy(dtype=object)
         self.artist_keys_ = np.array([key(a) for a in self.artists_], dtype=object)
         self.vocabulary_: Vocabulary = vocabulary_from(items, plays)
+        self.taste_: OwnTaste = own_taste(data)
+        self.taste_guard_ = taste_guard(items, self.taste_)
+        self.taste_note_ = guard_note(self.taste_)
         self._fit_history(plays)
         self._fit_habits(data.local_plays())
         return self
@@ -264,11 +271,18 @@ class PromptPlaylist:
             allowed &= ~recent
         if req.exclude_artists:
             allowed &= ~np.isin(self.artist_keys_, [key(a) for a in req.exclude_artists])
+        asked = np.zeros(n, dtype=bool)  # what the prompt names passes the taste guard
         if req.genres:
-            bonus += self.config.genre_bonus * self._genre_mask(req.genres, aliases=False)
+            genre = self._genre_mask(req.genres, aliases=False)
+            bonus += self.config.genre_bonus * genre
+            asked |= genre.astype(bool)
         if req.seeds:
             seed_keys = {key(s) for s in req.seeds}
-            bonus += self.config.seed_bonus * np.isin(self.artist_keys_, list(seed_keys))
+            seed = np.isin(self.artist_keys_, list(seed_keys))
+            bonus += self.config.seed_bonus * seed
+            asked |= seed
+        if self.taste_guard_ is not None:
+            allowed &= self.taste_guard_ | asked
         return allowed, bonus
 
     # -- the list ----------------------------------------------------------------------------

@@ -28,6 +28,7 @@ def builder() -> None:
     with controls:
         settings = ui.playlist_controls(store.liked(sid), store.disliked(sid))
         ui.control_reach_caption(ws, model, settings)
+        ui.taste_caption(words)
     recs = ui.prompt_list(settings, reading, model, words)
     with listing:
         if recs.empty:

@@ -26,7 +26,13 @@ from musicrec.ui.catalog_panel import (
 )
 from musicrec.ui.history_choices import podcast_section, zone_periods_section
 from musicrec.ui.period_picker import period_picker
-from musicrec.ui.prompt_box import list_title, prompt_box, prompt_list, prompt_lookups
+from musicrec.ui.prompt_box import (
+    list_title,
+    prompt_box,
+    prompt_list,
+    prompt_lookups,
+    taste_caption,
+)
 from musicrec.ui.sessions import follow_this_session
 from musicrec.ui.spotify_panel import handle_spotify_return, save_to_spotify_button, spotify_panel
 from musicrec.ui.state import (
@@ -145,6 +151,7 @@ __all__ = [
     "spotify_panel",
     "starting_table",
     "table",
+    "taste_caption",
     "timezone",
     "timezone_picker",
     "track_row",

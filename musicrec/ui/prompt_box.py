@@ -195,6 +195,13 @@ def prompt_list(
     return pp.recommend(merged, model, settings.weights, cfg, request=req)
 
 
+def taste_caption(pp: PromptPlaylist) -> None:
+    """When the catalog holds little of what the person listens to: say that new tracks are
+    kept to their own artists and genres (``musicrec.taste_fit``); nothing otherwise."""
+    if pp.taste_note_:
+        st.caption(plain(pp.taste_note_))
+
+
 def list_title(settings: PlaylistSettings, reading: Reading | None) -> str:
     """The playlist's name: the prompt's daylist title when it read something, else one
     from the controls ("musicrec: chill, relax, 23:00"). Exports are named after it."""
