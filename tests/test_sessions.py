@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from musicrec.ui.sessions import SessionReaper, release_memory
+from musicrec.ui.sessions import SessionReaper, limit_malloc_arenas, release_memory
 
 
 class Runtime:
@@ -106,9 +106,24 @@ def test_a_short_ttl_closes_at_the_next_look(setup):
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="malloc_trim is glibc's")
-def test_memory_is_given_back_on_glibc():
+def test_glibc_takes_the_arena_limit_and_gives_memory_back():
     import platform
 
     if platform.libc_ver()[0] != "glibc":
         pytest.skip("not glibc")
+    assert limit_malloc_arenas() is True
     assert release_memory() is True
+
+
+def test_a_closed_session_s_state_is_emptied_first(setup):
+    """Streamlit's runtime loop keeps the last session it served referenced; its data must
+    not stay with it. A live session's state is never touched."""
+    rt, clock, reaper = setup
+    states = {"a": {"upload": b"x" * 10, "workspace": object()}, "b": {"upload": b"y"}}
+    rt.connected.add("b")
+    for sid, st in states.items():
+        reaper.follow(sid, st.clear)
+    reaper.sweep()
+    clock.now += 30
+    assert reaper.sweep() == ["a"]
+    assert states["a"] == {} and states["b"] == {"upload": b"y"}

@@ -9,10 +9,13 @@ uploads, Workspaces and fitted models stayed in memory until someone else came a
 
 ``SessionReaper`` (one per server, ``reaper()``) follows every session the app has run a
 script in. A session disconnected for the TTL (less two polls, so before Streamlit hides it)
-is closed through the runtime (``Runtime.clear_user_info_for_session``: thread-safe, marks it
-not resumable and shuts it down on the event loop: session state, uploaded files, media).
+is emptied (its session state: Streamlit's runtime loop keeps the last session it served
+referenced until another one is served) and closed through the runtime
+(``Runtime.clear_user_info_for_session``: thread-safe, marks it not resumable and shuts it
+down on the event loop: uploaded files, media, dataframe sources).
 Then the collector runs and glibc is asked to give the freed memory back to the system
-(``malloc_trim``; pandas and Arrow free many small blocks that would otherwise stay mapped).
+(``malloc_trim``), a few times in the next 30 s; and glibc keeps few malloc arenas
+(``limit_malloc_arenas``), so what is freed is not scattered over one arena per thread.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import gc
 import threading
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 import streamlit as st
 from streamlit.logger import get_logger
@@ -31,16 +34,42 @@ from streamlit.logger import get_logger
 _LOG = get_logger(__name__)
 POLL_S = 2.0
 """How often the reaper looks at the sessions it follows."""
-RELEASE_AFTER_POLLS = (1, 4, 15)
-"""Polls after the last close at which memory is released: the event loop shuts a session down
-within a poll, but a script run still ending holds its frames a while longer (bench_memory:
-a single release a poll after the close left 639 MB where one 25 s later left 503 MB)."""
+RELEASE_AFTER_POLLS = (1, 2, 4, 8, 15, 30)
+"""Polls after the last close at which memory is released (2 s to 1 min): the event loop shuts
+a session down within a poll, but a script run still ending (it stops at its next Streamlit
+call, maybe a fit away) holds its data longer (bench_memory: one release a poll after the
+close left 639 MB where one 25 s later left 503 MB)."""
+MALLOC_ARENAS = 2
+"""glibc malloc arenas the server may use (``mallopt(M_ARENA_MAX)``, as ``MALLOC_ARENA_MAX=2``).
+Each script thread otherwise gets an arena of its own (up to 8 per core), and memory freed
+in them stays fragmented: bench_memory after one round of two uploads, with the sessions
+ended, emptied and trimmed, 524 MB with glibc's default arenas, 436 MB with 2 (idle 365-371
+MB; malloc's in-use bytes 100 MB either way, free-but-held 192 vs 55 MB)."""
+_M_ARENA_MAX = -8
 
 
 class _Runtime(Protocol):
     def is_active_session(self, session_id: str) -> bool: ...
 
     def clear_user_info_for_session(self, session_id: str) -> None: ...
+
+
+def _libc() -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c"))
+    except (OSError, TypeError):  # no C library by that name
+        return None
+
+
+def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
+    """Let glibc's malloc create at most ``arenas`` arenas from now on (threads started later
+    share them). Returns True when glibc took the setting (False elsewhere)."""
+    libc = _libc()
+    mallopt = getattr(libc, "mallopt", None)
+    if mallopt is None:
+        return False
+    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    return mallopt(_M_ARENA_MAX, arenas) == 1
 
 
 def release_memory() -> bool:
@@ -50,11 +79,8 @@ def release_memory() -> bool:
         True when ``malloc_trim`` ran (glibc), False elsewhere (musl, macOS, Windows).
     """
     gc.collect()
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name)
-        trim = libc.malloc_trim
-    except (OSError, AttributeError, TypeError):  # no C library by that name, or not glibc
+    trim = getattr(_libc(), "malloc_trim", None)
+    if trim is None:  # not glibc
         return False
     trim.argtypes = [ctypes.c_size_t]
     trim(0)
@@ -85,6 +111,7 @@ class SessionReaper:
         self.clock, self.release = clock, release
         self._lock = threading.Lock()
         self._gone_since: dict[str, float | None] = {}
+        self._empty: dict[str, Callable[[], None]] = {}
         self._thread: threading.Thread | None = None
         self.closed = 0
         """Sessions closed so far (for the log and the tests)."""
@@ -94,10 +121,18 @@ class SessionReaper:
         """How long a session may stay disconnected before it is closed."""
         return max(self.ttl_s - 2 * self.poll_s, 0.0)
 
-    def follow(self, session_id: str) -> None:
-        """Follow ``session_id`` (idempotent; a session seen running is not gone)."""
+    def follow(self, session_id: str, empty: Callable[[], None] | None = None) -> None:
+        """Follow ``session_id`` (idempotent; a session seen running is not gone).
+
+        ``empty()`` empties its session state, called when the session is closed: Streamlit
+        1.67's runtime loop keeps the last session it sent messages to referenced (a local
+        variable of ``Runtime._loop_coroutine``) until another session sends some, so a
+        closed session's data would stay while the server is idle.
+        """
         with self._lock:
             self._gone_since[session_id] = None
+            if empty is not None:
+                self._empty[session_id] = empty
 
     def followed(self) -> int:
         """How many sessions are followed (live ones and ones waiting out their grace)."""
@@ -116,9 +151,12 @@ class SessionReaper:
                     self._gone_since[sid] = now
                 elif now - since >= self.grace_s:
                     del self._gone_since[sid]
-                    ending.append(sid)
-        for sid in ending:
+                    ending.append((sid, self._empty.pop(sid, None)))
+        for sid, empty in ending:
+            if empty is not None:
+                empty()
             self.runtime.clear_user_info_for_session(sid)
+        ending = [sid for sid, _ in ending]
         self.closed += len(ending)
         return ending
 
@@ -156,6 +194,7 @@ def reaper() -> SessionReaper | None:
 
     if not runtime.exists():
         return None
+    limit_malloc_arenas()  # the first script run: before most threads have allocated
     ttl = float(st.get_option("server.disconnectedSessionTTL"))
     found = SessionReaper(runtime.get_instance(), ttl)
     found.start()
@@ -169,4 +208,14 @@ def follow_this_session() -> None:
     ctx = get_script_run_ctx()
     found = reaper()
     if ctx is not None and found is not None:
-        found.follow(ctx.session_id)
+        state = ctx.session_state  # the session's own (st.session_state is this thread's)
+        found.follow(ctx.session_id, lambda: _empty(state))
+
+
+def _empty(state: Any) -> None:
+    """Delete every key of a session state (Streamlit's ``SafeSessionState``), widgets' too."""
+    for key in list(state.filtered_state):
+        try:
+            del state[key]
+        except KeyError:  # a widget's value Streamlit had already dropped
+            continue
