@@ -1,6 +1,5 @@
 """Model quality: how well each engine predicts this person's listening, measured on demand."""
 
-import plotly.express as px
 import streamlit as st
 
 from musicrec import ui
@@ -32,6 +31,7 @@ if ui.require_plays(ws):
             community=community,
             timezone=ui.timezone(),
             progress=ui.progress_callback(bar),
+            rule=ui.rule(),
         )
         bar.empty()
         ui.set_quality_result(result)
@@ -44,35 +44,7 @@ if ui.require_plays(ws):
             icon="⏱️",
         )
     else:
-        tuned = "; ".join(
-            f"{task}: "
-            + ", ".join(f"{part.replace('_', '-')} {w:.2g}" for part, w in parts.items() if w > 0)
-            for task, parts in result.weights.items()
-        )
-        st.caption(
-            f"{result.sessions} test sessions. Hybrid weights tuned on the training period "
-            f"(parts not named are off): {tuned}."
-        )
-        for task, table in result.tables.items():
-            st.subheader(
-                {
-                    "start": "Start of session",
-                    "continuation": "Continuation",
-                    "discovery": "Discovery",
-                }[task]
-            )
-            ui.chart(
-                px.bar(
-                    table.reset_index(),
-                    x="model",
-                    y="ndcg@10",
-                    title="How high what you played sits in each top 10 (NDCG@10)",
-                    labels={"model": "engine or rule", "ndcg@10": "NDCG@10 (higher is better)"},
-                ),
-                key=f"q_{task}",
-                height=300,
-            )
-            st.dataframe(table, key=f"qt_{task}")
+        ui.quality_result_section(result)
         for note in result.notes:
             st.warning(ui.plain(note))
         ui.starting_table(result)

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -219,8 +220,12 @@ def test_model_quality_on_the_demo_measures_every_task():
     starting = [d for d in at.dataframe if "starts at" in d.value.columns]  # the builder's weights
     tables = [d for d in at.dataframe if "starts at" not in d.value.columns]
     assert len(starting) == 1 and len(tables) == 3  # start, continuation, discovery
-    assert "hybrid + context" in tables[0].value.index
+    assert "hybrid + context" in set(tables[0].value["model"])
     assert {"coverage", "novelty", "diversity"} <= set(tables[2].value.columns)
+    config = [c for c in json.loads(tables[0].proto.columns).values() if "label" in c]
+    formats = {c["label"]: c["type_config"].get("format") for c in config}
+    assert {"Engine or rule", "NDCG@10", "Hit rate@10", "MRR", "R-precision"} <= set(formats)
+    assert formats["NDCG@10"] == formats["MRR"] == "%.2f"  # one format for every score
 
 
 ROOT = Path(APP).parent
@@ -433,6 +438,35 @@ def test_a_prompt_moves_the_controls_without_a_duplicate_value_warning():
     finally:
         logger.removeHandler(handler)
     assert not [r for r in records if "default value" in r], records
+
+
+def test_a_quality_result_is_kept_for_the_counting_rule_it_was_measured_under():
+    from musicrec.ui.state import Key
+
+    rows = [  # 60 days of two listening sessions a day: enough sessions to measure
+        {"ts": f"{day:%Y-%m-%d}T{hour:02d}:{4 * j:02d}:00Z", "ms_played": 200_000,
+         "master_metadata_track_name": f"Song {hour}-{(day.day + j) % 5}",
+         "master_metadata_album_artist_name": f"Band {hour}", "platform": "android"}
+        for day in pd.date_range("2025-01-01", periods=60) for hour in (8, 20) for j in range(5)
+    ]  # fmt: skip
+    at = fresh("pages/your_data.py")
+    at.file_uploader(key="history_files").upload(
+        "Streaming_History_Audio_2025.json", json.dumps(rows).encode(), "application/json"
+    )
+    at.run()
+    at.button(key="load_files").click().run()
+    at.switch_page("pages/quality.py").run()
+    at.button(key="run_eval").click().run(timeout=300)
+    assert not at.exception, at.exception
+    measured = len([d for d in at.dataframe if "model" in d.value.columns])
+    assert measured > 0
+    for secs, shown in ((60, 0), (30, measured)):  # 30 s: back to the rule it was measured under
+        # what the sidebar's slider sets (AppTest shows the sidebar of the first run only)
+        at.session_state[Key.RULE] = CountingRule(min_ms_played=secs * 1000)
+        at.run()
+        assert not at.exception, at.exception
+        assert len([d for d in at.dataframe if "model" in d.value.columns]) == shown, secs
+        assert any("Press the button to measure" in i.value for i in at.info) == (not shown)
 
 
 def _history_with_ids(n_tracks: int = 30) -> bytes:

@@ -278,3 +278,16 @@ def test_chance_hit_rate_is_hypergeometric(n, r, k, expected):
 
     assert chance_hit_rate(n, r, k) == pytest.approx(expected)
     assert (chance_note(n, r, k) is None) == (expected < 0.5)
+
+
+def test_evaluation_counts_the_plays_of_the_rule_it_is_given():
+    from musicrec.config import CountingRule
+    from musicrec.evaluation import evaluate_history
+
+    ts = pd.date_range("2024-01-01", periods=80, freq="h", tz="UTC")
+    plays = pd.DataFrame({S.TS: ts, S.TRACK: [f"t{i % 9}" for i in range(80)], S.ARTIST: "A",
+                          S.MS_PLAYED: [45_000] * 40 + [200_000] * 40, S.KIND: "music",
+                          S.TRACK_URI: pd.NA, S.ALBUM: pd.NA})  # fmt: skip
+    too_few = "Fewer than 50 counted music plays: not enough to evaluate."
+    assert too_few not in evaluate_history(plays).notes  # 30 s: all 80 plays count
+    assert too_few in evaluate_history(plays, rule=CountingRule(min_ms_played=60_000)).notes

@@ -32,7 +32,7 @@ import pandas as pd
 
 from musicrec import schema as S
 from musicrec.clock import DEFAULT_TIMEZONE, localize
-from musicrec.config import DEFAULT_COUNTING
+from musicrec.config import DEFAULT_COUNTING, CountingRule
 from musicrec.engines.sessions import session_ids
 from musicrec.evaluation import baselines as B
 from musicrec.evaluation.metrics import per_query
@@ -331,6 +331,7 @@ def evaluate_history(
     tune: bool = True,
     progress: Progress | None = None,
     timezone: str = DEFAULT_TIMEZONE,
+    rule: CountingRule = DEFAULT_COUNTING,
 ) -> EvaluationResult:
     """Run the protocol on one person's raw plays (the counting rule is applied here).
 
@@ -342,6 +343,7 @@ def evaluate_history(
         tune: choose hybrid weights on a validation split of the training period.
         progress: called with (fraction, message).
         timezone: the listener's IANA zone: session hours and weekdays are read in it.
+        rule: which plays count (the person's choice on Your data; the default otherwise).
 
     Returns:
         The tables per task, the tuned weights and notes.
@@ -353,9 +355,7 @@ def evaluate_history(
     from musicrec.workspace import build_workspace
 
     counted = localize(
-        apply_counting_rule(plays, DEFAULT_COUNTING)
-        .sort_values(S.TS, kind="stable")
-        .reset_index(drop=True),
+        apply_counting_rule(plays, rule).sort_values(S.TS, kind="stable").reset_index(drop=True),
         timezone,
     )
     result = EvaluationResult()

@@ -9,6 +9,7 @@
 - ``catalog_panel``: the free catalogs, catalog uploads, the match report, the Mood page's
   sound provenance, the MusicBrainz opt-in and the builder's control-reach caption.
 - ``sessions``: ends the sessions that are gone, so their data leaves the server.
+- ``quality_view``: the Model quality page's measured tables and charts.
 - ``history_choices``: shows set apart (and moved back), a zone per period, on Your data.
 - ``period_picker``: the Taste page's period, ready-made or typed days applied on Enter.
 
@@ -33,6 +34,7 @@ from musicrec.ui.prompt_box import (
     prompt_lookups,
     taste_caption,
 )
+from musicrec.ui.quality_view import result_section as quality_result_section
 from musicrec.ui.sessions import follow_this_session
 from musicrec.ui.spotify_panel import handle_spotify_return, save_to_spotify_button, spotify_panel
 from musicrec.ui.state import (
@@ -135,6 +137,7 @@ __all__ = [
     "prompt_list",
     "prompt_lookups",
     "quality_result",
+    "quality_result_section",
     "raw_plays",
     "require_plays",
     "rule",

@@ -18,17 +18,23 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def bars(frame: pd.DataFrame, value: str, label: str, title: str, key: str) -> None:
-    """Horizontal bars, the first row on top (``frame`` has columns ``value`` and ``label``)."""
+def bars(
+    frame: pd.DataFrame, value: str, label: str, title: str, key: str,
+    value_title: str | None = None, value_format: str = ",.0f", height: int = 380,
+) -> None:  # fmt: skip
+    """Horizontal bars, the first row on top (``frame`` has columns ``value`` and ``label``);
+    the value axis is titled ``value_title`` (default: ``value``), hover values use the d3
+    ``value_format``."""
     import plotly.graph_objects as go
 
     rows = frame[::-1]
+    unit = "" if value_title else f" {value}"
     fig = go.Figure(
-        go.Bar(x=rows[value], y=rows[label].astype(str), orientation="h", marker_color=PALETTE[0],
-               hovertemplate=f"%{{y}}: %{{x:,.0f}} {value}<extra></extra>"),
-        layout=dict(title=title, xaxis_title=value, yaxis=dict(automargin=True)),
+        go.Bar(x=rows[value], y=_hover_safe(rows[label]), orientation="h", marker_color=PALETTE[0],
+               hovertemplate=f"%{{y}}: %{{x:{value_format}}}{unit}<extra></extra>"),
+        layout=dict(title=title, xaxis_title=value_title or value, yaxis=dict(automargin=True)),
     )  # fmt: skip
-    chart(fig, key=key)
+    chart(fig, key=key, height=height)
 
 
 def heatmap(grid: pd.DataFrame, x_title: str, title: str, key: str) -> None:

@@ -476,9 +476,10 @@ def set_last_report(reports: list[FileReport]) -> None:
 
 
 def _quality_key() -> tuple:
+    """What a Model quality result was measured on: the data, its catalog, zone and rule."""
     tz = timezone()
     return (source_label(), len(raw_plays()), catalog_name(),
-            clock.zone_key(tz) if getattr(tz, "periods", ()) else str(tz))  # fmt: skip
+            clock.zone_key(tz) if getattr(tz, "periods", ()) else str(tz), rule())  # fmt: skip
 
 
 def quality_result() -> Any | None:
