@@ -347,7 +347,7 @@ class PromptPlaylist:
             habit = ""
             if engine.startswith("you often play it on "):  # the context engine: the numbers
                 habit = self._habit_words(row.item_id, req)
-                engine = "" if habit else engine
+                engine = ""  # the numbers say it (or, with none there, it would contradict them)
             parts: list[str] = []
             feel = _feel_words(row.valence, row.energy, req)
             if feel:

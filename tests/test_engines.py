@@ -233,6 +233,10 @@ def test_context_learns_the_users_night_habit_and_activity_rules():
 
     assert gap(Request(hour=14, activity="workout")) > gap(Request(hour=14))
     assert "you often play it" in engine.explain(["c0"], Request(hour=23, weekday=2)).iloc[0]
+    # every play of c0 is at 23:00: its habit score at 14:00 is small but not 0, and the reason
+    # must not claim an afternoon habit the play counts contradict
+    afternoon = engine.explain(["c0"], Request(hour=14, weekday=2)).iloc[0]
+    assert afternoon == "you play this kind of track on weekday afternoons"
 
 
 def test_co_listening_follows_sessions():

@@ -97,6 +97,10 @@ def daypart(hour: int) -> str:
     return "night"
 
 
+_HOUR_PART = np.array([DAYPARTS.index(daypart(h)) for h in range(24)])
+"""The index in ``DAYPARTS`` of each hour's daypart."""
+
+
 def daypart_label(hour: int, weekday: int | None) -> str:
     day = "" if weekday is None else ("weekend " if weekday >= 5 else "weekday ")
     return f"{day}{daypart(hour)}s" if daypart(hour) != "night" else f"{day}nights".strip()
@@ -136,6 +140,7 @@ class ContextEngine(Engine):
         ts = plays[S.TS][ok] if not plays.empty else pd.Series(dtype="datetime64[ns, UTC]")
         self.play_hour_ = (ts.dt.hour + ts.dt.minute / 60).to_numpy(dtype=np.float32)
         self.play_weekend_ = (ts.dt.day_of_week >= 5).to_numpy()
+        self.play_part_ = _HOUR_PART[ts.dt.hour.to_numpy(dtype=int)]
         age_days = (
             ((ts.max() - ts).dt.total_seconds() / 86400).to_numpy(dtype=np.float32)
             if len(ts)
@@ -166,6 +171,13 @@ class ContextEngine(Engine):
             same = self.play_weekend_ == (weekday >= 5)
             w = w * np.where(same, 1.0, self.config.other_daytype_weight)
         return w.astype(np.float32)
+
+    def _slot_plays(self, hour: int, weekday: int | None) -> np.ndarray:
+        """Plays per item in the daypart of ``hour`` (and its day type, given a weekday)."""
+        mask = self.play_part_ == DAYPARTS.index(daypart(hour))
+        if weekday is not None:
+            mask &= self.play_weekend_ == (weekday >= 5)
+        return np.bincount(self.play_item_[mask], minlength=len(self.item_ids_))
 
     def _closeness(self, target: np.ndarray, touched: np.ndarray) -> np.ndarray:
         """Closeness to the target sound; dims a rule touched count three times as much."""
@@ -226,12 +238,11 @@ class ContextEngine(Engine):
     def explain(self, item_ids: list[str], request: Request) -> pd.Series:
         self.check_fitted()
         pos = self.item_ids_.get_indexer(item_ids)
-        habit, _ = (
-            self._parts(request) if (request.hour is not None or request.activity) else (None, None)
-        )
+        # "often" only with plays in that very daypart: the habit score also counts nearby hours
+        there = None if request.hour is None else self._slot_plays(request.hour, request.weekday)
         out = []
         for p in pos:
-            if request.hour is not None and habit is not None and p >= 0 and habit[p] > 0:
+            if there is not None and p >= 0 and there[p] >= 2:
                 out.append(f"you often play it on {daypart_label(request.hour, request.weekday)}")
             elif request.activity:
                 out.append(
