@@ -254,9 +254,13 @@ class SoundModel:
 
 
 def _sessions(plays: pd.DataFrame, gap_minutes: float) -> np.ndarray:
+    """Session number per play: a gap over ``gap_minutes`` starts a new one."""
     ts = plays[S.TS]
-    order = np.argsort(ts.to_numpy(), kind="stable")
-    gaps = np.diff(ts.to_numpy()[order]).astype("timedelta64[s]").astype(float) > gap_minutes * 60
+    # integer nanoseconds: a zone-aware column's to_numpy() is an object array of Timestamps,
+    # whose sort took 3.9 s of a 8.6 s estimate_plays (27k plays, loaded machine)
+    ns = pd.DatetimeIndex(ts).as_unit("ns").asi8
+    order = np.argsort(ns, kind="stable")
+    gaps = np.diff(ns[order]) > gap_minutes * 60 * 1e9
     sess_sorted = np.concatenate([[0], np.cumsum(gaps)]) if len(ts) else np.array([], dtype=int)
     out = np.empty(len(ts), dtype=np.int64)
     out[order] = sess_sorted

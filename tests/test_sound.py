@@ -314,3 +314,12 @@ def test_the_demo_workspace_gets_estimates_for_its_plays():
     measured = ws.plays[S.MATCH_METHOD].isin(["uri", "name", "fuzzy"]).mean()
     assert cov["track"] > 0 and measured > 0
     assert sound.mood_statement(sound.sound_coverage(est)).startswith("Mood of ")
+
+
+@pytest.mark.parametrize("tz", ["UTC", None])
+def test_sessions_split_at_gaps_whatever_the_order(tz):
+    t0 = pd.Timestamp("2026-01-01 08:00", tz=tz)
+    minutes = [50, 0, 10, 200, 55]  # unsorted: 0, 10 | 50, 55 | 200 with a 30-minute gap
+    p = pd.DataFrame({S.TS: [t0 + pd.Timedelta(minutes=m) for m in minutes]})
+    assert sound._sessions(p, 30.0).tolist() == [1, 0, 0, 2, 1]
+    assert sound._sessions(p.iloc[:0], 30.0).tolist() == []
