@@ -20,6 +20,7 @@ table; a level that fails is switched off in ``SoundConfig.levels``.
 Public API:
     SoundModel(config).fit(catalog, artist_table=None, evidence=None)
     estimate_plays(plays, model) -> per-play features + sound_source + mood
+    with_sound(workspace, model) -> the workspace, its uncatalogued items estimated
     sound_coverage(estimates) -> share of listening time per level
     mood_statement(coverage, measured_only=False) -> the Mood page's sentence
     level_errors(catalog, histories, ...) -> the MAE table of every level
@@ -29,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,9 @@ from musicrec import genres as G
 from musicrec import schema as S
 from musicrec import sound_genre as GS
 from musicrec.engines.base import MOODS
+
+if TYPE_CHECKING:
+    from musicrec.workspace import Workspace
 
 SOUND_SOURCE = "sound_source"  # one of LEVELS: where a play's sound estimate comes from
 MOOD = "mood"  # top mood of the estimate, or <NA> where unknown
@@ -777,6 +781,31 @@ def estimate_workspace(
     """
     model = SoundModel(config).fit(catalog_from_items(items), evidence=evidence)
     return estimate_plays(plays, model)
+
+
+def with_sound(ws: Workspace, model: SoundModel) -> Workspace:
+    """``ws`` whose own items without features carry their plays' sound estimate.
+
+    The person's items nobody catalogued (feature_source "none") take the estimate of their
+    plays from the levels in use (``apply_to_items``: genre, alongside, with only the
+    features those levels may give), so the builder's mood and activity controls act on them
+    too. Items estimated so by an earlier call are estimated afresh (e.g. with new genre
+    evidence), so the result can replace ``ws``. Everything else is kept; returns a new
+    Workspace (``ws`` itself when it has no plays or items).
+    """
+    import dataclasses
+
+    if ws.plays.empty or ws.items.empty:
+        return ws
+    items = ws.items
+    again = items[S.FEATURE_SOURCE].isin([LEVEL_GENRE, LEVEL_ALONGSIDE]).to_numpy(dtype=bool)
+    if again.any():
+        items = items.copy()
+        cols = [f for f in FEATURES if f in items.columns]
+        items.loc[again, cols] = np.nan
+        items.loc[again, S.FEATURE_SOURCE] = "none"
+    items = apply_to_items(items, ws.plays, estimate_plays(ws.plays, model))
+    return dataclasses.replace(ws, items=items)
 
 
 def mood_items(

@@ -7,6 +7,7 @@ import io
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -152,6 +153,53 @@ def test_the_builder_says_how_much_of_the_pool_its_controls_reach(registry):
     reach = ("Mood and activity act on 86% of the 7 candidate tracks (71% measured, 14% from the "
              "artist); the rest has no sound data and follows your taste only.")  # fmt: skip
     assert reach in shown(at.caption), shown(at.caption)
+    # ... and they do change the list: sad and calm brings Grey Rain up (taste still counts)
+    rows = {}
+    for name, (valence, energy) in {"sad": (0.05, 0.1), "happy": (0.95, 0.9)}.items():
+        at.slider(key="pl_valence").set_value(valence).run()
+        run(at.slider(key="pl_energy").set_value(energy))
+        rows[name] = [b.key.removeprefix("dislike_") for b in at.button
+                      if (b.key or "").startswith("dislike_")]  # fmt: skip
+    assert rows["sad"] != rows["happy"], rows
+    first_grey = {
+        k: min(i for i, r in enumerate(v) if r.startswith("GREYR")) for k, v in rows.items()
+    }
+    assert first_grey["sad"] < first_grey["happy"], rows
+    assert rows["happy"][0].startswith("SUNNY"), rows
+
+
+def test_the_builder_learns_the_sound_of_uncatalogued_artists_played_alongside(registry):
+    """Nobody Knows is in no catalog but always played between Sunny Band tracks: the builder's
+    items give it the alongside estimate (energy and the other features that passed, no
+    valence), the same the Mood page uses, so the activity control acts on it."""
+    import json
+
+    from musicrec import schema as S
+
+    sunny = [t for _, a, t, _, _ in catalog_fake.TRACKS if a == "Sunny Band"]
+    plays = []
+    for day in range(1, 4):
+        for i, track in enumerate(sunny):
+            plays.append((f"2024-03-0{day} 10:{8 * i:02d}", "Sunny Band", track))
+            plays.append((f"2024-03-0{day} 10:{8 * i + 4:02d}", "Nobody Knows", "Hidden Song"))
+    records = [{"endTime": ts, "artistName": a, "trackName": t, "msPlayed": 180_000}
+               for ts, a, t in plays]  # fmt: skip
+    at = run(AppTest.from_file(APP, default_timeout=120))
+    run(at.switch_page("pages/your_data.py"))
+    at.file_uploader(key="history_files").upload(
+        "StreamingHistory_music_0.json", json.dumps(records).encode(), "application/json"
+    )
+    run(at)
+    run(at.button(key="load_files").click())
+    run(at.button(key="offer_get_upload").click())
+    run(at.switch_page("pages/playlist.py"))
+    items = at.session_state["hybrid"].items_.set_index(S.ARTIST)
+    pages_see = at.session_state["workspace"].items.set_index(S.ARTIST)  # Mood page, reach caption
+    assert pages_see.loc["Nobody Knows", S.FEATURE_SOURCE] == "alongside"
+    hidden = items.loc["Nobody Knows"]
+    assert hidden[S.FEATURE_SOURCE] == "alongside"
+    assert hidden[S.ENERGY] == pytest.approx(0.85, abs=1e-6)  # Sunny Band's mean energy
+    assert pd.isna(hidden[S.VALENCE])  # alongside valence missed 0.8x of the mean's error
 
 
 @pytest.fixture()

@@ -323,3 +323,25 @@ def test_sessions_split_at_gaps_whatever_the_order(tz):
     p = pd.DataFrame({S.TS: [t0 + pd.Timedelta(minutes=m) for m in minutes]})
     assert sound._sessions(p, 30.0).tolist() == [1, 0, 0, 2, 1]
     assert sound._sessions(p.iloc[:0], 30.0).tolist() == []
+
+
+def test_with_sound_gives_the_workspace_items_their_plays_estimate():
+    """The builder learns from ``with_sound``'s Workspace: Echo (uncatalogued, always played
+    with Alpha) gets the alongside features that passed, so activity can act on it."""
+    from musicrec.workspace import Workspace
+
+    tiny = dataclasses.replace(CFG, levels=sound.SoundConfig().levels,
+                               partial=sound.SoundConfig().partial)  # fmt: skip
+    ws = Workspace(items=items_frame(), plays=plays())
+    out = sound.with_sound(ws, sound.SoundModel(tiny).fit(catalog()))
+    echo = out.items.set_index(S.ITEM_ID).loc["local:echo|night"]
+    assert echo[S.FEATURE_SOURCE] == "alongside"
+    assert echo[S.ENERGY] == pytest.approx((3 * 0.9 + 0.8) / 4) and np.isnan(echo[S.VALENCE])
+    assert out.plays is ws.plays and out.items is not ws.items
+    assert ws.items[S.FEATURE_SOURCE].tolist().count("none") == 2  # the input is untouched
+    # done again with other settings (new genre evidence, say): estimated afresh, not kept
+    off = dataclasses.replace(tiny, partial=())
+    again = sound.with_sound(out, sound.SoundModel(off).fit(catalog()))
+    pd.testing.assert_frame_equal(again.items, ws.items, check_dtype=False)
+    empty = Workspace(items=items_frame(), plays=plays().iloc[:0])
+    assert sound.with_sound(empty, sound.SoundModel(tiny).fit(catalog())) is empty

@@ -26,6 +26,7 @@ import pandas as pd
 import streamlit as st
 
 from musicrec import catalog_sources as cs
+from musicrec import schema as S
 from musicrec import sound
 from musicrec.errors import CatalogError
 from musicrec.ui import cache, state
@@ -272,18 +273,32 @@ def _musicbrainz_cache() -> Any:
     return mb.MusicBrainzCache(mb.cache_path(user))
 
 
-def _evidence() -> pd.DataFrame | None:
+def sound_evidence() -> pd.DataFrame | None:
+    """This person's extra genre evidence (their MusicBrainz answers), or None."""
     from musicrec import musicbrainz as mb
 
     ev = mb.evidence(_musicbrainz_cache())
     return ev if len(ev) else None
 
 
+def with_sound(ws: Workspace, evidence: pd.DataFrame | None) -> Workspace:
+    """``sound.with_sound`` with the server's SoundModel of ``ws``'s catalog, with progress."""
+    if S.IN_CATALOG not in ws.items or not ws.items[S.IN_CATALOG].astype(bool).any():
+        return ws  # no catalog: nothing to estimate from
+    bar = st.progress(0.0, text="Estimating the sound of your plays…")
+    model = cache.sound_model(sound.catalog_from_items(ws.items), evidence,
+                              progress=lambda f, t: bar.progress(0.9 * f, text=t))  # fmt: skip
+    bar.progress(0.95, text="Estimating the sound of every play…")
+    out = sound.with_sound(ws, model)
+    bar.empty()
+    return out
+
+
 def sound_view(ws: Workspace) -> SoundView:
     """The sound estimate of every play of ``ws`` and its provenance, with progress while the
     sound model is fitted (once per catalog for the server, ``cache.sound_model``) and kept for
     this Workspace in this session."""
-    ev = _evidence()
+    ev = sound_evidence()
     ev_key = 0 if ev is None else len(ev)
     stored = _panel().get("sound")
     if stored is not None and stored[0] is ws and stored[1] == ev_key:

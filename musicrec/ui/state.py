@@ -46,9 +46,12 @@ class Key:
     WORKSPACE_KEY = "workspace_key"
     """What the cached Workspace of the upload was built from (upload, catalog, rule)."""
     WORKSPACE = "workspace"
-    """The Workspace of the upload."""
+    """The Workspace of the upload (its uncatalogued items with their plays' sound estimate)."""
+    SOUND_KEY = "sound_key"
+    """What the sound estimates of the Workspace's uncatalogued items were made from
+    (WORKSPACE_KEY, the genre evidence)."""
     HYBRID = "hybrid"
-    """The Hybrid fitted on that Workspace."""
+    """The Hybrid fitted on that Workspace (the one with sound estimates)."""
     LAST_REPORT = "last_report"
     """Per-file reports of the last "Load these files"."""
     QUALITY = "quality"
@@ -193,7 +196,8 @@ def forget_my_data() -> None:
 
     catalog_panel.forget()  # the MusicBrainz answers about this person's artists
     ss = _ss()
-    for key in (Key.WORKSPACE, Key.WORKSPACE_KEY, Key.HYBRID, Key.LAST_REPORT, Key.QUALITY):
+    for key in (Key.WORKSPACE, Key.WORKSPACE_KEY, Key.SOUND_KEY, Key.HYBRID, Key.LAST_REPORT,
+                Key.QUALITY):  # fmt: skip
         ss.pop(key, None)
     ss.update({Key.UPLOADED: None, Key.CATALOG: None, Key.CATALOG_NAME: None,
                Key.COMMUNITY: None, Key.SOURCE: DEMO, Key.ZONE_PERIODS: (),
@@ -327,7 +331,7 @@ def set_upload(result: IngestResult | None) -> None:
     ss = _ss()
     ss[Key.UPLOADED] = result
     ss[Key.SOURCE] = UPLOAD
-    for key in (Key.WORKSPACE, Key.WORKSPACE_KEY, Key.HYBRID):
+    for key in (Key.WORKSPACE, Key.WORKSPACE_KEY, Key.SOUND_KEY, Key.HYBRID):
         ss.pop(key, None)
     _keep("your history", lambda kept: kept.save_history(result))
 
@@ -442,6 +446,22 @@ def _upload_workspace() -> Workspace:
             )
         ss[Key.WORKSPACE] = ws
         ss[Key.WORKSPACE_KEY] = key
+        ss.pop(Key.HYBRID, None)
+    return _with_sound()
+
+
+def _with_sound() -> Workspace:
+    """The upload's Workspace with its uncatalogued items' sound estimates (``sound.with_sound``),
+    made once per Workspace and genre evidence and kept in its place (one items frame per
+    person), so the builder's controls act on what the Mood page shows."""
+    from musicrec.ui import catalog_panel
+
+    ss = _ss()
+    evidence = catalog_panel.sound_evidence()
+    key = (ss[Key.WORKSPACE_KEY], 0 if evidence is None else len(evidence))
+    if ss.get(Key.SOUND_KEY) != key:
+        ss[Key.WORKSPACE] = catalog_panel.with_sound(ss[Key.WORKSPACE], evidence)
+        ss[Key.SOUND_KEY] = key
         ss.pop(Key.HYBRID, None)
     return ss[Key.WORKSPACE]
 
