@@ -233,20 +233,36 @@ def catalog_section() -> None:
                else "No catalog chosen: your plays have no audio features yet.")  # fmt: skip
 
 
-def match_report_section() -> None:
-    """The "Match report": how each play was joined to the catalog (share of listening time)."""
-    import plotly.express as px
+MATCH_WORDS = {
+    S.MATCH_URI: "same Spotify track id",
+    S.MATCH_NAME: "same title and artist",
+    S.MATCH_FUZZY: "nearly the same title and artist",
+    S.MATCH_ARTIST: "its artist's average sound",
+    S.MATCH_GENRE: "its genre's average sound",
+    S.MATCH_NONE: "not found",
+}
+"""How a play was joined to the catalog, in plain words (``musicrec.schema.MATCH_METHODS``)."""
 
+
+def match_report_section() -> None:
+    """The "Match report": how each play was joined to the catalog (share of listening time);
+    a sentence instead while no catalog is chosen (every play would read "not found")."""
     from musicrec.matching import match_report
-    from musicrec.ui.widgets import chart
+    from musicrec.ui import charts
 
     if state.is_demo():
         return
     st.header("Match report")
+    if state.catalog_name() is None:
+        st.caption("Once you choose a catalog above, this shows how your plays were found in it.")
+        return
     rep = match_report(state.workspace().plays)
-    chart(px.bar(rep, x="method", y="share_time", text_auto=".0%", title="Share of listening time by match method",
-                 labels={"share_time": "share of listening time", "method": "how it matched"}), key="match_chart")  # fmt: skip
-    table(rep, key="match_table")
+    rep = rep.assign(method=rep["method"].map(MATCH_WORDS).fillna(rep["method"]))
+    charts.bars(rep, "share_time", "method", "Share of listening time by how it was found",
+                key="match_chart", value_title="share of listening time", value_format=".0%",
+                height=300)  # fmt: skip
+    table(rep.rename(columns={"method": "found by", "share_plays": "share of plays",
+                              "share_time": "share of time"}), key="match_table")  # fmt: skip
 
 
 # --- the sound of every play (Mood page) ----------------------------------------------------------

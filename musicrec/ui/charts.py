@@ -32,7 +32,9 @@ def bars(
     fig = go.Figure(
         go.Bar(x=rows[value], y=_hover_safe(rows[label]), orientation="h", marker_color=PALETTE[0],
                hovertemplate=f"%{{y}}: %{{x:{value_format}}}{unit}<extra></extra>"),
-        layout=dict(title=title, xaxis_title=value_title or value, yaxis=dict(automargin=True)),
+        layout=dict(title=title, yaxis=dict(automargin=True),
+                    xaxis=dict(title=value_title or value,
+                               tickformat=value_format if "%" in value_format else None)),
     )  # fmt: skip
     chart(fig, key=key, height=height)
 
@@ -97,6 +99,7 @@ def mood_bars(dist: pd.DataFrame, title: str, key: str) -> None:
     colors = [MOOD_COLORS.get(m, PALETTE[-1]) for m in dist["mood"]]
     fig = go.Figure(
         go.Bar(x=dist["mood"], y=dist["share"], marker_color=colors, texttemplate="%{y:.0%}",
+               textangle=0, cliponaxis=False,
                hovertemplate="%{x}: %{y:.1%} of your listening<extra></extra>"),
         layout=dict(title=title, yaxis=dict(title="share of listening", tickformat=".0%"),
                     showlegend=False),
