@@ -33,11 +33,11 @@ if ui.require_plays(ws):
                               key="circumplex")  # fmt: skip
         hourly = mood_stats.mood_by(plays, items, "hour", moods)
         charts.mood_areas(hourly, "hour", f"hour of day ({clock.label(tz)})",
-                          f"Mood by hour of day ({clock.label(tz)})", key="mood_hour")  # fmt: skip
+                          "Mood by hour of day", key="mood_hour")  # fmt: skip
         monthly = mood_stats.mood_by(plays, items, "month", moods)
         charts.mood_areas(monthly, "month", "month", "Mood by month", key="mood_month")
         words = mood_stats.words_by_month(ws.local_plays(), items)
-        charts.line(words, "month", "sentiment", "The mood of the words in your titles, by month",
+        charts.line(words, "month", "sentiment", "The mood of your titles' words",
                     key="words_month", y_title="gloomy (−1) to bright (+1)", y_range=(-1, 1),
                     height=300)  # fmt: skip
         st.caption(

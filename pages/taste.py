@@ -35,7 +35,12 @@ if ui.require_plays(ws):
         with t2:
             ui.table(taste.top_tracks_linked(sel, 25, by), key="top_tracks")
         with t3:
-            ui.table(taste.top_albums(sel, 25, by), key="top_albums")
+            albums = taste.top_albums(sel, 25, by)
+            if albums.empty:
+                st.caption("No album names in these plays: Spotify's account data leaves them "
+                           "out; the extended streaming history has them.")  # fmt: skip
+            else:
+                ui.table(albums, key="top_albums")
         with t4:
             genres = taste.top_genres(sel, ws.items, 15)
             if genres.empty:
@@ -56,8 +61,8 @@ if ui.require_plays(ws):
                 charts.grouped_bars(prof, "feature", ["you", "catalog"], "Your sound vs the catalog",
                                     key="profile")  # fmt: skip
         era = taste.eras(sel, other=False, start=start, end=end)
-        charts.stacked_area(era, "month", "plays", "artist", key="eras",
-                            title=f"Eras: your top 8 artists, plays per whole month ({clock.label(tz)})")  # fmt: skip
+        charts.stacked_area(era, "month", "plays", "artist", key="eras", title="Eras: your top 8 artists",
+                            x_title=f"plays per whole month ({clock.label(tz)})")  # fmt: skip
         c3, c4 = st.columns(2)
         with c3:
             st.subheader("Forgotten favourites")

@@ -78,7 +78,7 @@ def test_after_an_upload_without_a_catalog_the_free_catalogs_are_offered(registr
     assert "Once you choose a catalog above, this shows how your plays were found in it." in [
         c.value for c in at.caption
     ]
-    assert not [c for c in at.get("plotly_chart") if "how it was found" in c.proto.spec]
+    assert not [c for c in at.get("plotly_chart") if "How your plays were found" in c.proto.spec]
     run(at.switch_page("pages/mood.py"))
     assert "Your listening has no sound data yet — get the free catalogs, 0 MB" in [
         i.value for i in at.info
@@ -94,7 +94,7 @@ def test_one_click_gets_the_catalogs_and_the_mood_page_fills_with_provenance(reg
     assert registry.hits == ["/tiny/tracks.csv"]
     assert "Catalog in use: Tiny test catalog (5 tracks)." in shown(at.success)
     assert not any("no sound data yet" in i.value for i in at.info)  # the offer is gone
-    assert [c for c in at.get("plotly_chart") if "how it was found" in c.proto.spec]
+    assert [c for c in at.get("plotly_chart") if "How your plays were found" in c.proto.spec]
     report = next(d.value for d in at.dataframe if "found by" in d.value.columns)
     assert list(report["found by"]) == list(MATCH_WORDS.values())  # plain words, not "uri"
     assert report["plays"].sum() == 20

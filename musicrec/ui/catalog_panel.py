@@ -258,7 +258,7 @@ def match_report_section() -> None:
         return
     rep = match_report(state.workspace().plays)
     rep = rep.assign(method=rep["method"].map(MATCH_WORDS).fillna(rep["method"]))
-    charts.bars(rep, "share_time", "method", "Share of listening time by how it was found",
+    charts.bars(rep, "share_time", "method", "How your plays were found",
                 key="match_chart", value_title="share of listening time", value_format=".0%",
                 height=300)  # fmt: skip
     table(rep.rename(columns={"method": "found by", "share_plays": "share of plays",

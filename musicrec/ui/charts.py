@@ -66,7 +66,9 @@ def grouped_bars(
     chart(fig, key=key)
 
 
-def stacked_area(frame: pd.DataFrame, x: str, y: str, color: str, title: str, key: str) -> None:
+def stacked_area(
+    frame: pd.DataFrame, x: str, y: str, color: str, title: str, key: str, x_title: str = ""
+) -> None:
     """Stacked areas of ``y`` over ``x``, one per value of ``color`` (long frame, every ``x``
     present for every ``color``: ``taste.eras`` fills gaps with 0)."""
     import plotly.graph_objects as go
@@ -77,7 +79,8 @@ def stacked_area(frame: pd.DataFrame, x: str, y: str, color: str, title: str, ke
                    hovertemplate=f"{name}: %{{y:,}} {y}<extra></extra>")
         for i, (name, part) in enumerate(frame.groupby(color, sort=False))
     ]  # fmt: skip
-    chart(go.Figure(traces, layout=dict(title=title, yaxis_title=y)), key=key)
+    layout = dict(title=title, yaxis_title=y, xaxis_title=x_title or None)
+    chart(go.Figure(traces, layout=layout), key=key)
 
 
 def _hover_safe(values: pd.Series) -> list[str]:

@@ -57,7 +57,7 @@ def result_section(result: EvaluationResult) -> None:
     for task, table in result.tables.items():
         st.subheader(TASKS.get(task, task))
         rows = table.reset_index()
-        charts.bars(rows, "ndcg@10", "model", "How high what you played sits in each top 10",
+        charts.bars(rows, "ndcg@10", "model", "How high what you played ranks",
                     key=f"q_{task}", value_title="NDCG@10 (higher is better)",
                     value_format=".2f", height=360)  # fmt: skip
         st.dataframe(rows, hide_index=True, key=f"qt_{task}", column_config=_columns(rows))

@@ -308,8 +308,8 @@ def energy_chart(recs: pd.DataFrame, key: str = "energy_arc") -> None:
     fig = go.Figure(
         go.Scatter(x=data["rank"], y=data["energy"], mode="lines+markers",
                    line_color=PALETTE[0], hovertemplate="place %{x}: energy %{y:.2f}<extra></extra>"),
-        layout=dict(title="Energy along the list (0 calm → 1 intense)",
-                    xaxis_title="place in the list", yaxis=dict(title="energy", range=[0, 1])),
+        layout=dict(title="Energy along the list", xaxis_title="place in the list",
+                    yaxis=dict(title="energy (0 calm, 1 intense)", range=[0, 1])),
     )  # fmt: skip
     chart(fig, key=key, height=220)
 
