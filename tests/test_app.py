@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from musicrec import schema as S
 from musicrec.config import CountingRule
 from musicrec.hybrid import HybridConfig
+from musicrec.ui.widgets import ROWS_KEY
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = [
@@ -96,10 +97,16 @@ def _tracks(at: AppTest) -> list[str]:
 
 
 def _row_ids(at: AppTest) -> list[str]:
-    """Item ids of the listed tracks, in order (from their dislike buttons)."""
-    return [
-        b.key.removeprefix("dislike_") for b in at.button if (b.key or "").startswith("dislike_")
-    ]
+    """Item ids of the listed tracks, in order (their dislike buttons' places, each place's
+    track as the builder recorded it)."""
+    places = [int(b.key.removeprefix("dislike_")) for b in at.button
+              if (b.key or "").startswith("dislike_")]  # fmt: skip
+    return [at.session_state[ROWS_KEY][p] for p in places]
+
+
+def _place(at: AppTest, item_id: str) -> int:
+    """The place in the list of the track ``item_id`` (its buttons are keyed by it)."""
+    return _row_ids(at).index(item_id) + 1
 
 
 def test_playlist_sliders_change_the_list_and_feedback_reranks():
@@ -121,10 +128,12 @@ def test_playlist_sliders_change_the_list_and_feedback_reranks():
 
     rows = _row_ids(at)
     assert len(rows) == HybridConfig().k
-    at.button(key=f"dislike_{rows[0]}").click().run()  # "never again" on the first row
+    at.button(key=f"dislike_{_place(at, rows[0])}").click().run()  # "never again" on the first row
     assert rows[0] not in _row_ids(at) and len(_row_ids(at)) == HybridConfig().k
     before = _row_ids(at)
-    at.button(key=f"like_{before[1]}").click().run()  # "more like this" on the second row
+    at.button(
+        key=f"like_{_place(at, before[1])}"
+    ).click().run()  # "more like this" on the second row
     assert _row_ids(at) != before  # the list re-ranks in place
     from musicrec.feedback import FeedbackStore, default_path
 
@@ -329,7 +338,7 @@ def test_a_refresh_and_a_restart_keep_the_history_and_the_likes(tmp_path):
     at = _load_night_owl(fresh())
     at.switch_page("pages/playlist.py").run()
     liked = _row_ids(at)[0]
-    at.button(key=f"like_{liked}").click().run()
+    at.button(key=f"like_{_place(at, liked)}").click().run()
     # a refresh is a new session; a restart also empties every Streamlit cache
     st.cache_resource.clear()
     again = fresh()
@@ -349,7 +358,7 @@ def test_forget_my_data_deletes_everything_and_shows_the_demo():
 
     at = _load_night_owl(fresh())
     at.switch_page("pages/playlist.py").run()
-    at.button(key=f"like_{_row_ids(at)[0]}").click().run()
+    at.button(key="like_1").click().run()
     at.switch_page("pages/your_data.py").run()
     at.button(key="forget_data").click().run()
     assert not at.exception, at.exception
@@ -509,7 +518,7 @@ def test_a_track_with_a_spotify_id_plays_in_the_embed_with_its_cover(monkeypatch
         assert len(plays) == len(_row_ids(at)) > 0  # every row has an id here, so a play button
         assert not at.get("iframe")  # nothing plays until asked
         first = _row_ids(at)[0]
-        at.button(key=f"play_{first}").click().run()
+        at.button(key=f"play_{_place(at, first)}").click().run()
         frames = at.get("iframe")
         assert len(frames) == 1
         track_id = frames[0].proto.src.rsplit("/", 1)[1]
