@@ -25,6 +25,18 @@ ROWS = """() => [...document.querySelectorAll('[class*="st-key-row_"]')].map(r =
     links: [...r.querySelectorAll('a')].map(a => a.href)}))"""
 
 
+# a chart's title or axis title wider than the chart (Plotly never wraps them: cut at the edge)
+CUT_CHART_TEXT = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(plot => {
+    const box = plot.getBoundingClientRect();
+    return [...plot.querySelectorAll('.gtitle, .xtitle, .ytitle')]
+      .filter(t => t.textContent.trim())
+      .filter(t => { const r = t.getBoundingClientRect();
+                     return r.left < box.left - 1 || r.right > box.right + 1
+                         || r.top < box.top - 1 || r.bottom > box.bottom + 1; })
+      .map(t => t.textContent.trim());
+  })"""
+
+
 PHONE_UA = (
     "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/156.0.0.0 Mobile Safari/537.36"
@@ -37,21 +49,23 @@ def _device(width: int, **extra: object) -> dict:
     return {"viewport": {"width": width, "height": 900}, **phone, **extra}
 
 
+def _outside_requests(page, url: str) -> list[str]:
+    """The URLs the page will request from any host but the app's (filled as it loads)."""
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda r: outside.append(r.url) if not r.url.startswith((url, "data:", "blob:")) else None,
+    )
+    return outside
+
+
 @pytest.mark.parametrize("width", [390, 1280])
 def test_builder_fits_links_every_row_and_asks_no_other_host(
     browser: Browser, streamlit_url: str, artifacts: Path, width: int
 ):
     context = browser.new_context(**_device(width))
     page = context.new_page()
-    outside: list[str] = []
-    page.on(
-        "request",
-        lambda r: (
-            outside.append(r.url)
-            if not r.url.startswith((streamlit_url, "data:", "blob:"))
-            else None
-        ),
-    )
+    outside = _outside_requests(page, streamlit_url)
     page.goto(streamlit_url)
     wait_idle(page)
     expect(page.get_by_role("heading", name="musicrec")).to_be_visible(timeout=60_000)
@@ -102,33 +116,73 @@ APP_BACKGROUND = (
 )
 
 
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+"""The README's screenshots: written by this run, every page in both themes at both widths."""
+PAGES = ("Home", "Your data", "Taste profile", "Mood", "Playlist builder", "Model quality")
+CHARTED = ("Taste profile", "Mood", "Playlist builder")
+
+
+def _poor_contrast(texts: list) -> list:
+    poor = []
+    for color, bg, text in texts:
+        hi, lo = sorted((_luminance(color), _luminance(bg)), reverse=True)
+        if (hi + 0.05) / (lo + 0.05) < 4.5:
+            poor.append((text, color, bg, round((hi + 0.05) / (lo + 0.05), 2)))
+    return poor
+
+
+CONTENT_HEIGHT = """() => Math.max(...['stMain', 'stAppViewContainer', 'stSidebarContent']
+    .map(t => document.querySelector(`[data-testid="${t}"]`)).filter(Boolean)
+    .map(e => e.scrollHeight))"""
+
+
+def _whole_page_shot(page, path: Path) -> None:
+    """A screenshot of the whole page: Streamlit scrolls inside its main container, so
+    ``full_page`` alone shows one screen; the window is made as tall as the content first."""
+    size = page.viewport_size
+    height = min(page.evaluate(CONTENT_HEIGHT), 12_000)
+    page.set_viewport_size({"width": size["width"], "height": max(height, size["height"])})
+    page.wait_for_timeout(800)  # the charts redraw at the new size
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
 @pytest.mark.parametrize("scheme", ["dark", "light"])
-def test_pages_are_readable_in_the_light_and_the_dark_theme(
-    browser: Browser, streamlit_url: str, artifacts: Path, scheme: str
+def test_every_page_fits_reads_and_stays_local_in_both_themes_and_widths(
+    browser: Browser, streamlit_url: str, scheme: str, width: int
 ):
-    """Streamlit follows the system's theme: every text of each page contrasts with the
-    background at least 4.5 : 1 (WCAG AA) in both."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    """Streamlit follows the system's theme. On every page, at a phone's and a desktop's width
+    and in both themes: every text contrasts with the background at least 4.5 : 1 (WCAG AA),
+    no button's text is cut, no "Deploy", no request to another host, and on a phone the
+    sidebar is closed after choosing the page. The page is then saved for the README."""
+    context = browser.new_context(**_device(width, color_scheme=scheme))
+    context.set_default_timeout(90_000)  # two shared cores: a page can take a minute
     page = context.new_page()
+    outside = _outside_requests(page, streamlit_url)
     page.goto(streamlit_url)
     wait_idle(page)
-    for name in ("Home", "Taste profile", "Mood", "Playlist builder"):
-        goto_page(page, name)
-        if name != "Home":  # the screenshots (the README's) show the charts drawn
+    for name in PAGES:
+        if width < 640:
+            _phone_nav(page, name)
+        else:
+            goto_page(page, name)
+        if name in CHARTED:  # the screenshots show the charts drawn
             page.locator(".js-plotly-plot .main-svg").first.wait_for()
         page.wait_for_timeout(1000)
+        if width < 640:
+            expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")
         dark_bg = _luminance(page.evaluate(APP_BACKGROUND)) < 0.2
         assert dark_bg == (scheme == "dark"), name
         texts = page.evaluate(CONTRAST)
         assert len(texts) >= 3, name
-        poor = []
-        for color, bg, text in texts:
-            hi, lo = sorted((_luminance(color), _luminance(bg)), reverse=True)
-            if (hi + 0.05) / (lo + 0.05) < 4.5:
-                poor.append((text, color, bg, round((hi + 0.05) / (lo + 0.05), 2)))
-        assert not poor, (name, poor)
+        assert not _poor_contrast(texts), (name, _poor_contrast(texts))
+        assert page.evaluate(CLIPPED) == [], name
+        assert page.evaluate(CUT_CHART_TEXT) == [], name
+        assert page.get_by_text("Deploy", exact=True).count() == 0, name
         slug = name.lower().replace(" ", "_")
-        page.screenshot(path=str(artifacts / f"{slug}_{scheme}_1280.png"), full_page=True)
+        _whole_page_shot(page, SCREENSHOTS / f"{slug}_{scheme}_{width}.png")
+    assert outside == [], outside
     context.close()
 
 
@@ -183,7 +237,7 @@ def test_rows_with_spotify_ids_open_play_like_and_the_export_is_named_after_the_
     )
     # offline here: Spotify's oEmbed is not reached, so the cover says so in plain words
     expect(page.get_by_text("No cover (Spotify not reached)")).to_be_visible()
-    page.screenshot(path=str(artifacts / "playlist_player_390.png"), full_page=True)
+    _whole_page_shot(page, SCREENSHOTS / "playlist_player_390.png")
     box = page.get_by_role("textbox", name="Say the moment in words")
     box.fill("mellow sunday morning")
     box.press("Enter")
