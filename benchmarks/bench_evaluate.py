@@ -5,8 +5,9 @@ With --people only the histories whose short name contains one of the substrings
 iterate quickly); results are then printed but not written (the files hold full runs only).
 Runs musicrec.evaluation.evaluate_history (the same code path as the Model quality page) on
 each person in ../shared/data (account histories and extended histories with enough audio
-plays), writes benchmarks/results/evaluate.json (aggregate metrics only, by folder short
-name) and benchmarks/results/SUMMARY.md (medians over people and whether each goal is met).
+plays), writes benchmarks/results/evaluate.json (medians over people only; the per-person figures
+go to the git-ignored benchmarks/results/local/, see results_io) and
+benchmarks/results/SUMMARY.md (medians over people and whether each goal is met).
 Discovery is measured at artist level against the Last.fm hetrec-2k community
 (musicrec.evaluation.discovery): one ranked list per person, so it reports means over people
 and how many people had a new artist in their top 10.
@@ -21,7 +22,6 @@ and without the builder's taste guard, and how much of their listening the catal
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DATA = Path(os.environ.get("MUSICREC_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
+from benchmarks.results_io import write_results  # noqa: E402
 from musicrec.evaluation.protocol import BASELINES  # noqa: E402
 
 
@@ -156,13 +157,39 @@ def main() -> None:
         return
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "evaluate.json").write_text(json.dumps(per_person, indent=1, default=float))
+    write_results("evaluate.json", evaluation_result(per_person), set(per_person))
     (out / "SUMMARY.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 
 TASTE_HOURS = (8, 13, 19, 23)
 """The hours (on a Wednesday) the on-taste lists are asked for."""
+
+
+def evaluation_result(per_person: dict[str, dict]) -> dict:
+    """What evaluate.json holds: per person (kept local) and medians over people (committed).
+
+    ``per_person`` maps a history's short name to its sessions, weights, taste fit and tables
+    (each a list of records with a ``model`` column). The medians are over the people a task's
+    table has, per model and metric.
+    """
+    rows = [
+        {"task": task, **rec}
+        for person in per_person.values()
+        for task, recs in person["tables"].items()
+        for rec in recs
+    ]
+    df = pd.DataFrame(rows)
+    metrics = [c for c in df.columns if c not in ("task", "model") and df[c].dtype.kind == "f"]
+    med = df.groupby(["task", "model"])[metrics].median().round(4)
+    median = {
+        task: {
+            model: med.loc[(task, model)].dropna().to_dict()
+            for model in grp.index.get_level_values(1)
+        }
+        for task, grp in med.groupby(level=0)
+    }
+    return {"people": len(per_person), "median": median, "by_person": per_person}
 
 
 def taste_fit(plays: pd.DataFrame, catalog: pd.DataFrame, result) -> dict:

@@ -7,7 +7,8 @@ counted plays: matches it (names are normalised per call, so each person pays th
 the share of listening time at track level (uri + name + fuzzy), through the artist, through the
 genre and with nothing, plus the CPU seconds of the match. Also measures TidyTuesday alone for
 comparison, and the process memory with the union loaded and the largest history's workspace
-built. Writes benchmarks/results/match_rates.json.
+built. Writes benchmarks/results/match_rates.json (over all people; per person only in the
+git-ignored benchmarks/results/local/).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from statistics import median
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchmarks.results_io import write_results  # noqa: E402
+
 DATA = Path(os.environ.get("MUSICREC_SHARED_DATA", ROOT.parent / "shared" / "data"))
 CATALOG_DIRS = {
     "spotify-tracks-114k": "spotify-tracks-114k-by-genre",
@@ -123,8 +126,7 @@ def main() -> None:
             "median share of listening time, TidyTuesday alone:",
             out["tidytuesday_alone"]["median_share_of_time"],
         )
-    (ROOT / "benchmarks" / "results").mkdir(parents=True, exist_ok=True)
-    (ROOT / "benchmarks" / "results" / "match_rates.json").write_text(json.dumps(out, indent=1))
+    write_results("match_rates.json", out, set(histories))
 
 
 if __name__ == "__main__":

@@ -10,13 +10,13 @@ between the training period's end and the session (at least 7 days: a long gap t
 long-term counts), and, as a ceiling no real model can reach, the
 **oracle**: how many test sessions each track is in (the perfect context-free ranking of
 the test period). Prints per-person and median NDCG@10 and writes
-benchmarks/results/start_ceiling.json. The oracle and the best single signal per person
+benchmarks/results/start_ceiling.json (medians and means; per person only in the
+git-ignored benchmarks/results/local/). The oracle and the best single signal per person
 (chosen on the test period) bound what re-weighting these signals can give.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from dataclasses import dataclass
@@ -29,6 +29,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+from benchmarks.results_io import write_results  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -148,14 +149,8 @@ def main() -> None:
     print("\nmedian (mean) over people:")
     for label, m in med.items():
         print(f"  {label:40s} {m:.4f} ({df[label].mean():.4f})")
-    out = ROOT / "benchmarks" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "start_ceiling.json").write_text(
-        json.dumps(
-            {"median": med.to_dict(), "mean": df.mean().round(4).to_dict(), "people": per_person},
-            indent=1,
-        )
-    )
+    result = {"median": med.to_dict(), "mean": df.mean().round(4).to_dict(), "people": per_person}
+    write_results("start_ceiling.json", result, set(per_person))
 
 
 if __name__ == "__main__":
