@@ -33,7 +33,7 @@ if ui.require_plays(ws):
                               key="circumplex")  # fmt: skip
         hourly = mood_stats.mood_by(plays, items, "hour", moods)
         charts.mood_areas(hourly, "hour", f"hour of day ({clock.label(tz)})",
-                          "Mood by hour of day", key="mood_hour")  # fmt: skip
+                          "Mood by hour of day", key="mood_hour", every_x=range(24))  # fmt: skip
         monthly = mood_stats.mood_by(plays, items, "month", moods)
         charts.mood_areas(monthly, "month", "month", "Mood by month", key="mood_month")
         words = mood_stats.words_by_month(ws.local_plays(), items)

@@ -89,6 +89,20 @@ def test_mood_page_charts():
     assert len(seen) >= 4  # the demo's listening spans several moods
     hour_axis = by_title["Mood by hour of day"]["layout"]["xaxis"]["title"]["text"]
     assert hour_axis == "hour of day (times in UTC)"  # the zone is said on the axis
+    # every hour is drawn; one without plays is empty and named, not bridged by a straight line
+    hours = by_title["Mood by hour of day"]["data"]
+    assert all(_values(t["x"]).tolist() == list(range(24)) for t in hours)
+    empty = [h for h in range(24) if sum(_values(t["y"])[h] for t in hours) == 0]
+    named = [c.value for c in at.caption if c.value.startswith("Nothing played at hour")]
+    assert bool(empty) == bool(named)
+    assert not empty or str(empty[0]) in named[0]
+
+
+def _values(x) -> np.ndarray:
+    """A plotly spec's array: a list, or base64 typed bytes."""
+    if isinstance(x, dict):
+        return np.frombuffer(base64.b64decode(x["bdata"]), x["dtype"])
+    return np.asarray(x)
 
 
 def _tracks(at: AppTest) -> list[str]:

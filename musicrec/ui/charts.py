@@ -11,10 +11,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import streamlit as st
+
 from musicrec.engines.base import MOODS
 from musicrec.ui.widgets import MOOD_COLORS, PALETTE, chart
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import pandas as pd
 
 
@@ -139,22 +143,45 @@ def mood_plane(pts: pd.DataFrame, title: str, key: str) -> None:
     chart(fig, key=key)
 
 
-def mood_areas(frame: pd.DataFrame, x: str, x_title: str, title: str, key: str) -> None:
-    """Each mood's share stacked over ``x`` (long ``frame``: columns ``x``, mood, share)."""
+def mood_areas(
+    frame: pd.DataFrame, x: str, x_title: str, title: str, key: str,
+    every_x: Sequence | None = None,
+) -> None:  # fmt: skip
+    """Each mood's share stacked over ``x`` (long ``frame``: columns ``x``, mood, share).
+
+    With ``every_x`` (e.g. the 24 hours), an ``x`` without plays is drawn empty (share 0) and
+    named under the chart, instead of a straight line drawn across it."""
     import plotly.graph_objects as go
 
     traces = []
     for mood in _moods_in(frame):
-        part = frame[frame["mood"] == mood]
+        part = frame[frame["mood"] == mood].set_index(x)["share"]
+        if every_x is not None:
+            part = part.reindex(list(every_x), fill_value=0.0)
         color = MOOD_COLORS.get(mood, PALETTE[-1])  # the fill: this colour, half opaque
         traces.append(
-            go.Scatter(x=part[x], y=part["share"], name=mood, mode="lines", stackgroup="one",
+            go.Scatter(x=part.index, y=part.to_numpy(), name=mood, mode="lines", stackgroup="one",
                        line=dict(width=0.5, color=color),
                        hovertemplate=f"{mood}: %{{y:.0%}}<extra></extra>")
         )  # fmt: skip
     layout = dict(title=title, xaxis_title=x_title,
                   yaxis=dict(title="share of listening", tickformat=".0%"))  # fmt: skip
     chart(go.Figure(traces, layout=layout), key=key)
+    empty = [] if every_x is None else sorted(set(every_x) - set(frame[x]))
+    if empty:
+        st.caption(f"Nothing played at {x} {_runs(empty)}: left empty.")
+
+
+def _runs(values: list[int]) -> str:
+    """[2, 3, 4, 9] -> "2–4 and 9" (runs of consecutive numbers)."""
+    runs: list[list[int]] = []
+    for v in values:
+        if runs and v == runs[-1][-1] + 1:
+            runs[-1].append(v)
+        else:
+            runs.append([v])
+    words = [f"{r[0]}–{r[-1]}" if len(r) > 1 else f"{r[0]}" for r in runs]
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0]
 
 
 def line(
