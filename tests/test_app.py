@@ -93,7 +93,7 @@ def test_mood_page_charts():
     hours = by_title["Mood by hour of day"]["data"]
     assert all(_values(t["x"]).tolist() == list(range(24)) for t in hours)
     empty = [h for h in range(24) if sum(_values(t["y"])[h] for t in hours) == 0]
-    named = [c.value for c in at.caption if c.value.startswith("Nothing played at hour")]
+    named = [c.value for c in at.caption if c.value.startswith("No plays with a mood at hour")]
     assert bool(empty) == bool(named)
     assert not empty or str(empty[0]) in named[0]
 

@@ -169,7 +169,7 @@ def mood_areas(
     chart(go.Figure(traces, layout=layout), key=key)
     empty = [] if every_x is None else sorted(set(every_x) - set(frame[x]))
     if empty:
-        st.caption(f"Nothing played at {x} {_runs(empty)}: left empty.")
+        st.caption(f"No plays with a mood at {x} {_runs(empty)}: left empty.")
 
 
 def _runs(values: list[int]) -> str:
