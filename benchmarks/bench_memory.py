@@ -1,15 +1,18 @@
 """Server memory across sessions opened and closed (issue 16): where does it go after expiry?
 
-Usage: nice -n 10 python benchmarks/bench_memory.py [--rounds 3] [--uploads 2] [--ttl 10]
+Usage: nice -n 10 python benchmarks/bench_memory.py [--rounds 3] [--uploads 2] [--demos 0]
+       [--ttl 10]
 
 One served ``streamlit run app.py`` (``MUSICREC_SERVED=1``). Each round, ``--uploads`` real
-Chromium contexts at once each upload a shared account history plus the 30k catalog and
-reach the builder's list (``bench_load``'s visit, ``--moves`` slider moves), then close.
-Measured (the server tree's summed resident size, ``bench_load.Sampler``): the idle baseline
-(one demo visit, closed and expired), each round's peak, the resident size ``--ttl`` + 15 s
-after the contexts closed ("after expiry"), and again after one more short demo visit opened
-and closed ("after a visit"; a new session is what makes Streamlit 1.67 drop the expired
-ones it stores, see ``musicrec.ui.sessions``). Prints one JSON line a round; writes nothing.
+Chromium contexts at once each upload a shared account history plus the 30k catalog (and
+``--demos`` more look at the demo), reach the builder's list and move its slider
+(``bench_load``'s visit), then close. Measured (the server tree's summed resident size,
+``bench_load.Sampler``): the idle baseline (a demo visit, closed and expired), each round's
+peak, the resident size ``--ttl`` + 15 s after the last context closed ("after expiry", as
+``bench_load``), 60 s later ("settled"), and after one more short demo visit opened and
+closed ("after a visit": Streamlit 1.67 drops stored sessions, and its runtime loop lets go
+of the last session it served, only when another session comes; ``musicrec.ui.sessions``).
+Prints one JSON line a round; writes nothing.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ async def run(args: argparse.Namespace, url: str, sampler: Sampler) -> list[dict
         base = mb()
         print(json.dumps({"idle_baseline_mb": base}), flush=True)
         people = [DATA / "spotify-account-history" / h for h in HISTORIES][: args.uploads]
+        people += [None] * args.demos
         for r in range(args.rounds):
             sampler.reset_peak()
             load = os.getloadavg()
@@ -53,13 +57,15 @@ async def run(args: argparse.Namespace, url: str, sampler: Sampler) -> list[dict
             peak = sampler.peak
             await asyncio.sleep(expire_s)
             after = mb()
+            await asyncio.sleep(60)
+            settled = mb()
             await warm_up(browser, url)
             await asyncio.sleep(expire_s)
             rnd = {"round": r + 1, "load_average": [round(x, 1) for x in load],
                    "round_s": round(took, 1), "failed": [v["who"] for v in visits if "error" in v],
                    "errors": [v["error"] for v in visits if "error" in v],
                    "upload_to_first_list_s": [v.get("upload_to_first_list_s") for v in visits],
-                   "peak_mb": round(peak / 1e6), "after_expiry_mb": after,
+                   "peak_mb": round(peak / 1e6), "after_expiry_mb": after, "settled_mb": settled,
                    "after_a_visit_mb": mb(), "idle_baseline_mb": base}  # fmt: skip
             print(json.dumps(rnd), flush=True)
             rounds.append(rnd)
@@ -71,6 +77,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--uploads", type=int, default=2, help="uploading people at once (1-3)")
+    parser.add_argument("--demos", type=int, default=0, help="people on the demo at once")
     parser.add_argument("--moves", type=int, default=2, help="slider moves per person")
     parser.add_argument("--ttl", type=int, default=10, help="server.disconnectedSessionTTL (s)")
     args = parser.parse_args()

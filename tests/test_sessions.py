@@ -54,9 +54,9 @@ def test_a_gone_session_is_closed_once_before_streamlit_hides_it(setup):
     rt, clock, reaper = setup
     reaper.follow("a")
     assert reaper.sweep() == []  # first seen gone now
-    clock.now += 25.9
+    clock.now += 22.4
     assert reaper.sweep() == []
-    clock.now += 0.1  # 26 s gone: the TTL (30 s) less two polls
+    clock.now += 0.1  # 22.5 s gone: the TTL (30 s) less a quarter
     assert reaper.sweep() == ["a"]
     clock.now += 60
     assert reaper.sweep() == []
@@ -89,7 +89,7 @@ def test_followed_sessions_stay_bounded_by_the_live_ones(setup):
         rt.connected.discard(sid)
         clock.now += 3
         reaper.sweep()
-    assert reaper.followed() <= 26 / 3 + 2  # only those still within their grace
+    assert reaper.followed() <= reaper.grace_s / 3 + 2  # only those still within their grace
     clock.now += 30
     reaper.sweep()
     clock.now += 30

@@ -8,7 +8,7 @@ uploads, Workspaces and fitted models stayed in memory until someone else came a
 (``benchmarks/bench_memory.py``).
 
 ``SessionReaper`` (one per server, ``reaper()``) follows every session the app has run a
-script in. A session disconnected for the TTL (less two polls, so before Streamlit hides it)
+script in. A session disconnected for three quarters of the TTL (so before Streamlit hides it)
 is emptied (its session state: Streamlit's runtime loop keeps the last session it served
 referenced until another one is served) and closed through the runtime
 (``Runtime.clear_user_info_for_session``: thread-safe, marks it not resumable and shuts it
@@ -88,7 +88,7 @@ def release_memory() -> bool:
 
 
 class SessionReaper:
-    """Closes sessions disconnected for ``ttl_s`` (less ``2 * poll_s``) and frees their memory.
+    """Closes sessions disconnected for ``grace_s`` and frees their memory.
 
     Args:
         runtime: Streamlit's ``Runtime`` (anything with its ``is_active_session`` and
@@ -118,8 +118,12 @@ class SessionReaper:
 
     @property
     def grace_s(self) -> float:
-        """How long a session may stay disconnected before it is closed."""
-        return max(self.ttl_s - 2 * self.poll_s, 0.0)
+        """How long a session may stay disconnected before it is closed: the TTL less a quarter
+        (at least two polls). A close after the TTL finds nothing to shut down (Streamlit has
+        hidden the session), and on a busy server the reaper and the event loop run late:
+        with two polls of margin, one of six sessions of a bench_memory round at load average
+        10-20 was closed too late and kept its uploaded files and dataframe sources."""
+        return max(self.ttl_s - max(2 * self.poll_s, self.ttl_s / 4), 0.0)
 
     def follow(self, session_id: str, empty: Callable[[], None] | None = None) -> None:
         """Follow ``session_id`` (idempotent; a session seen running is not gone).
