@@ -52,7 +52,7 @@ class TuningJob:
     """A background ``evaluate_history`` of one session's data (no Streamlit inside the thread)."""
 
     key: tuple
-    """What it measures: (source, the upload object's id, catalog name, time zone)."""
+    """What it measures: (source, the upload object's id, catalog name, time zone, counting rule)."""
     fraction: float = 0.0
     text: str = "Waiting for another measurement to finish"
     result: EvaluationResult | None = None
@@ -63,7 +63,7 @@ class TuningJob:
         """The evaluation's progress callback."""
         self.fraction, self.text = fraction, text
 
-    def run(self, plays: Any, catalog: Any, community: Any, timezone: str) -> None:
+    def run(self, plays: Any, catalog: Any, community: Any, timezone: str, rule: Any) -> None:
         """Measure (one at a time on the server), then mark done; a failure becomes ``error``."""
         from musicrec.evaluation import evaluate_history
 
@@ -72,7 +72,7 @@ class TuningJob:
                 self.text = "Measuring"
                 self.result = evaluate_history(
                     plays, catalog=catalog, community=community, timezone=timezone,
-                    progress=self.progress,
+                    progress=self.progress, rule=rule,
                 )  # fmt: skip
         except Exception as exc:  # a background failure is told on the page, never raised there
             self.error = f"{type(exc).__name__}: {exc}"
@@ -82,7 +82,8 @@ class TuningJob:
 
 
 def _data_key() -> tuple:
-    return (state.source_label(), id(state.uploaded()), state.catalog_name(), state.timezone())
+    return (state.source_label(), id(state.uploaded()), state.catalog_name(), state.timezone(),
+            state.rule())  # fmt: skip
 
 
 def _start_job() -> TuningJob | None:
@@ -92,7 +93,7 @@ def _start_job() -> TuningJob | None:
     job = TuningJob(_data_key())
     plays, catalog, community = state.evaluation_inputs()
     threading.Thread(
-        target=job.run, args=(plays, catalog, community, state.timezone()),
+        target=job.run, args=(plays, catalog, community, state.timezone(), state.rule()),
         name="musicrec-tuning", daemon=True,
     ).start()  # fmt: skip
     return job
