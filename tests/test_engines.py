@@ -514,3 +514,16 @@ def test_workspace_owns_the_item_index():
     assert list(ws.positions(["d0", "nope", "c1"])) == [6, -1, 1]
     engines = [cls().fit(ws) for cls in ENGINES]
     assert all(e.item_ids_ is ws.item_index for e in engines)
+
+
+def test_ease_inverse_through_cholesky_matches_numpy():
+    """The float32 Cholesky inverse EASE uses equals numpy's float64 inverse (to float32 precision)."""
+    from musicrec.engines.collaborative import _spd_inverse
+
+    rng = np.random.default_rng(0)
+    x = (rng.random((60, 40)) < 0.2).astype(np.float32)
+    g = x.T @ x + 5.0 * np.eye(40, dtype=np.float32)
+    got = _spd_inverse(g)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, np.linalg.inv(g.astype(np.float64)), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(got, got.T)
