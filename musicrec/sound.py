@@ -72,13 +72,13 @@ _TRACK_METHODS = (S.MATCH_URI, S.MATCH_NAME, S.MATCH_FUZZY)
 class SoundConfig:
     """Defaults of the sound estimate."""
 
-    levels: tuple[str, ...] = (LEVEL_TRACK, LEVEL_ARTIST)
-    """Levels in use, in order. Only levels whose held-out MAE is at most ``max_error_ratio``
-    of the catalog mean's for both valence and energy (the mood needs both) are on by default.
-    Measured on the five offered catalogs (``benchmarks/bench_sound.py``, 2026-12-02): artist
-    0.67 / 0.53 (used); genre 0.78 / 0.67 passes but misses on tempo and liveness, and
-    alongside 0.93 / 0.76 fails on valence, so both give only the features that passed
-    (``partial``); a whole level here gives every feature."""
+    levels: tuple[str, ...] = (LEVEL_TRACK,)
+    """Levels that give every feature, in order. Only a level whose held-out MAE is at most
+    ``max_error_ratio`` of the catalog mean's for every feature may be whole: none but the
+    track's own features is. Measured on the five offered catalogs
+    (``benchmarks/bench_sound.py``, 2026-12-02), valence / energy: artist 0.67 / 0.53 and
+    genre 0.78 / 0.67 pass but both miss on tempo and liveness, and alongside 0.93 / 0.76
+    fails on valence, so the three give only the features that passed (``partial``)."""
     genre_model: str = "ridge+knn"
     """How labels become features: "ridge+knn" (``musicrec.sound_genre``: a ridge over the
     artist's whole label set blended with its nearest catalog artists by label set) or
@@ -99,6 +99,8 @@ class SoundConfig:
     propagation_rounds: int = 2
     """Rounds of propagation over the session graph (2: neighbours of neighbours)."""
     partial: tuple[tuple[str, tuple[str, ...]], ...] = (
+        (LEVEL_ARTIST, (S.DANCEABILITY, S.ENERGY, S.VALENCE, S.ACOUSTICNESS,
+                        S.INSTRUMENTALNESS, S.SPEECHINESS, S.LOUDNESS)),
         (LEVEL_GENRE, (S.DANCEABILITY, S.ENERGY, S.VALENCE, S.ACOUSTICNESS,
                        S.INSTRUMENTALNESS, S.SPEECHINESS, S.LOUDNESS)),
         (LEVEL_ALONGSIDE, (S.DANCEABILITY, S.ENERGY, S.ACOUSTICNESS, S.INSTRUMENTALNESS,
@@ -108,7 +110,9 @@ class SoundConfig:
     features whose held-out MAE is at most ``max_error_ratio`` of the catalog mean's). A play
     estimated this way gets those features, and a mood only where they hold valence and
     energy. Measured on the five offered catalogs and 19 shared histories (``bench_sound.py``,
-    2026-12-02, MAE / catalog mean's): genre (``genre_model`` ridge+knn, whole artists held
+    2026-12-02, MAE / catalog mean's): artist (tracks held out) danceability 0.62, energy
+    0.53, valence 0.67, acousticness 0.45, instrumentalness 0.39, speechiness 0.60, loudness
+    0.52 (used), tempo 0.90, liveness 0.88 (not used); genre (``genre_model`` ridge+knn, whole artists held
     out) danceability 0.73, energy 0.67, valence 0.78, acousticness 0.57, instrumentalness 0.55,
     speechiness 0.75, loudness 0.67 (used), tempo 0.95, liveness 0.94 (not used); alongside danceability 0.76, energy 0.76, acousticness 0.65,
     instrumentalness 0.57, loudness 0.64 (used), valence 0.93, tempo 0.97, speechiness 0.89,
@@ -386,8 +390,9 @@ def estimate_plays(
         source[todo] = artist_level.reindex(keys[todo]).to_numpy()
     along = cols if LEVEL_ALONGSIDE in cfg.levels else _partial(cfg, LEVEL_ALONGSIDE, cols)
     if along and n and (source == LEVEL_UNKNOWN).any():
-        # seeds: each artist's mean over its plays that have a whole estimate of their own
-        has = (source != LEVEL_UNKNOWN) & ~np.isnan(values).any(axis=1)
+        # seeds: each artist's mean over its plays estimated from the track or the artist
+        # (a feature a level may not give stays NaN and is left out of that feature's mean)
+        has = np.isin(source, [LEVEL_TRACK, LEVEL_ARTIST])
         seeds = pd.DataFrame(values[has], index=keys[has], columns=cols).groupby(level=0).mean()
         near = alongside_estimate(plays, keys, seeds, cfg)
         left = (source == LEVEL_UNKNOWN) & pd.Series(keys).isin(near.index).to_numpy()

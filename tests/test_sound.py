@@ -162,13 +162,15 @@ def test_coverage_and_statement(estimates):
 
 def test_default_levels_are_the_ones_that_passed_the_benchmark():
     """Alongside missed 0.8x of the mean's valence error on the offered catalogs and passed it
-    for energy, danceability, acousticness, instrumentalness and loudness; the genre level
-    (ridge+knn) passed it for valence and energy too, but not for tempo or liveness."""
+    for energy, danceability, acousticness, instrumentalness and loudness; the artist and genre
+    (ridge+knn) levels passed it for valence and energy too, but not for tempo or liveness, so
+    only the track's own features are whole."""
     cfg = sound.SoundConfig()
-    assert cfg.levels == ("track", "artist")
+    assert cfg.levels == ("track",)
     assert cfg.genre_model == sound.GENRE_RIDGE_KNN
     shared = (S.DANCEABILITY, S.ENERGY, S.ACOUSTICNESS, S.INSTRUMENTALNESS)
     assert {k: set(v) for k, v in cfg.partial} == {
+        "artist": {*shared, S.VALENCE, S.SPEECHINESS, S.LOUDNESS},
         "genre": {*shared, S.VALENCE, S.SPEECHINESS, S.LOUDNESS},
         "alongside": {*shared, S.LOUDNESS},
     }
@@ -181,6 +183,8 @@ def test_default_levels_are_the_ones_that_passed_the_benchmark():
     assert est[sound.SOUND_SOURCE].tolist() == (
         ["track", "alongside"] * 3 + ["artist", "genre", "unknown"]
     )
+    # Charlie, from the artist: a mood, but no tempo (the artist level misses 0.8x on tempo)
+    assert pd.notna(est.iloc[6][sound.MOOD]) and np.isnan(est.iloc[6][S.TEMPO])
     # Delta: MusicBrainz says metalcore, so the metalcore label's valence and energy: a mood
     delta = est.iloc[7]
     assert delta[S.ENERGY] == pytest.approx(0.9) and delta[S.VALENCE] == pytest.approx(0.3)
