@@ -114,7 +114,10 @@ def chart(fig: go.Figure, key: str, height: int = 380) -> None:
     """Plotly chart with readable, theme-neutral styling."""
     fig.update_layout(
         height=height, margin=dict(l=10, r=10, t=40, b=40), font=dict(size=13),
-        legend=dict(orientation="h", yanchor="top", y=-0.18, x=0), colorway=PALETTE,
+        # the legend at the figure's foot, below the x-axis title (in the plot's own coordinates
+        # it sat on that title when the chart is short or narrow)
+        legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, x=0),
+        colorway=PALETTE,
     )  # fmt: skip
     # no Plotly toolbar: on a phone it covers the title, and these charts need no zoom tools
     st.plotly_chart(

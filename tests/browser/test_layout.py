@@ -33,7 +33,14 @@ CUT_CHART_TEXT = """() => [...document.querySelectorAll('.js-plotly-plot')].flat
       .filter(t => { const r = t.getBoundingClientRect();
                      return r.left < box.left - 1 || r.right > box.right + 1
                          || r.top < box.top - 1 || r.bottom > box.bottom + 1; })
-      .map(t => t.textContent.trim());
+      .map(t => t.textContent.trim())
+      .concat([...plot.querySelectorAll('.xtitle')].filter(t => {  // a legend over the x title
+        const r = t.getBoundingClientRect();
+        return [...plot.querySelectorAll('.legend')].some(l => {
+          const b = l.getBoundingClientRect();
+          return b.top < r.bottom && r.top < b.bottom && b.left < r.right && r.left < b.right;
+        });
+      }).map(t => 'legend over ' + t.textContent.trim()));
   })"""
 
 
