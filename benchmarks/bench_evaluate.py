@@ -53,6 +53,15 @@ def people() -> dict[str, list[Path]]:
     return out
 
 
+def catalog_credits() -> pd.Series:
+    """The ';'-joined artist credits of the 114k Spotify Tracks Dataset's per-genre parts."""
+    folder = DATA / "track-catalog" / "spotify-tracks-114k-by-genre"
+    return pd.concat(
+        [pd.read_csv(f, usecols=["artists"])["artists"] for f in sorted(folder.glob("*.csv"))],
+        ignore_index=True,
+    )
+
+
 def md(df: pd.DataFrame) -> str:
     """A DataFrame as a Markdown table (no extra dependency)."""
     cols = [df.index.name or "", *map(str, df.columns)]
@@ -72,13 +81,18 @@ def main() -> None:
     args = parser.parse_args()
     from musicrec.engines.collaborative import CommunityModel
     from musicrec.evaluation import evaluate_history
-    from musicrec.evaluation.discovery import artist_discovery, hetrec_artist_community
+    from musicrec.evaluation.discovery import (
+        artist_discovery,
+        co_credits,
+        hetrec_artist_community,
+    )
     from musicrec.history import load_paths
 
     t = time.perf_counter()
     if not args.no_discovery:
         community = hetrec_artist_community(DATA / "lastfm-hetrec-2k" / "hetrec2011-lastfm-2k")
         artists = CommunityModel().fit(community)
+        credits = co_credits(catalog_credits())
         print(
             f"hetrec artist community: {community['item'].nunique():,} artists, fit {time.perf_counter() - t:.1f} s"
         )
@@ -97,7 +111,7 @@ def main() -> None:
         t = time.perf_counter()
         plays = load_paths(files).plays
         result = evaluate_history(plays)
-        disc = None if args.no_discovery else artist_discovery(plays, artists)
+        disc = None if args.no_discovery else artist_discovery(plays, artists, credits=credits)
         fit = None if catalog is None else taste_fit(plays, catalog, result)
         secs = time.perf_counter() - t
         if fit is not None:
@@ -308,13 +322,23 @@ def _discovery_lines(disc: pd.DataFrame) -> list[str]:
         f"{n} people with at least one artist first played in the test period that the community knows "
         f"(median {disc.groupby('person')['relevant'].first().median():.0f} such artists). Candidates: the community's "
         "17k artists the person never played in training; one ranked list per person, so means over people. "
-        "hybrid = percentile of collaborative + w x percentile of popularity, w chosen per person on the "
-        "training period alone (`musicrec.evaluation.discovery.popularity_share`).",
+        "credits = artists credited on the same tracks as the artists the person played in training, in the "
+        "114k Spotify Tracks Dataset (`co_credits`, `credit_strength`: log plays x shared tracks). "
+        "hybrid = percentile of collaborative + 1 x percentile of credits (weight chosen on the training periods, "
+        "`CREDIT_WEIGHT`); collaborative + popularity = the previous hybrid (popularity weight chosen per person "
+        "on the training period, `popularity_share`).",
         "",
         md(table),
         "",
         _discovery_goal(table),
+        *_attempts(),
     ]
+
+
+def _attempts() -> list[str]:
+    """The discovery attempts table (benchmarks/discovery_attempts.py writes it)."""
+    path = ROOT / "benchmarks" / "results" / "discovery_attempts.md"
+    return ["", path.read_text().strip()] if path.exists() else []
 
 
 def _discovery_goal(table: pd.DataFrame) -> str:
