@@ -592,3 +592,16 @@ def test_a_period_choice_applies_to_everything_on_the_taste_page():
     at.text_input(key="taste_to").input("next week").run()
     assert "“next week” is not a date" in at.text[0].value
     assert at.metric[0].value == f"{len(plays):,}"  # never a crash: all plays meanwhile
+
+
+def test_the_list_line_says_what_was_asked_in_plain_words():
+    def line(at):
+        return next(m.value.replace("\\", "") for m in at.markdown if " tracks · " in m.value)
+
+    at = fresh("pages/playlist.py")
+    first = line(at)
+    assert "custom" not in first and "any activity" in first, first
+    assert "valence 0.60, energy 0.50" in first, first
+    at.selectbox(key="pl_mood").set_value("chill").run()
+    at.selectbox(key="pl_activity").set_value("focus").run()
+    assert "chill · focus · " in line(at) and "valence" not in line(at), line(at)

@@ -473,7 +473,7 @@ def playlist_controls(
     config = dataclasses.replace(
         defaults, k=length, diversity=diversity, novelty=novelty, exclude_heard=exclude
     )
-    mood = "custom" if custom else preset
-    summary = f"mood {mood} · {activity} · {weekday} {hour}:00"
+    mood = f"valence {valence:.2f}, energy {energy:.2f}" if custom else preset
+    doing = "any activity" if activity == "any" else activity
+    summary = f"{mood} · {doing} · {weekday} {hour}:00"  # "chill · focus · Sunday 9:00"
     return PlaylistSettings(request, weights, config, summary, ARCS[arc])
-    return PlaylistSettings(request, weights, config, summary)
