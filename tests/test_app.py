@@ -87,6 +87,8 @@ def test_mood_page_charts():
         assert colours == [MOOD_COLORS[t["name"]] for t in traces], title
         seen |= {t["name"] for t in traces}
     assert len(seen) >= 4  # the demo's listening spans several moods
+    for title in ("Mood by month", "Mood by hour of day"):  # stacked: legend in the bars' order
+        assert by_title[title]["layout"]["legend"]["traceorder"] == "normal", title
     hour_axis = by_title["Mood by hour of day"]["layout"]["xaxis"]["title"]["text"]
     assert hour_axis == "hour of day (times in UTC)"  # the zone is said on the axis
     # every hour is drawn; one without plays is empty and named, not bridged by a straight line

@@ -224,3 +224,14 @@ def test_a_served_app_tunes_only_on_request(monkeypatch):
     assert not any(t.name == "musicrec-tuning" for t in threading.enumerate())
     assert sliders(at) == BlendWeights()
     assert any("on this shared app" in c.value for c in at.caption)
+
+
+def test_the_background_tuning_note_reads_as_a_sentence():
+    from musicrec.ui import weights
+
+    job = weights.TuningJob(("demo",))
+    job.progress(0.0, "Measuring")
+    note = weights._status(job, None)
+    assert "(measuring: 0% done)" in note, note
+    job.progress(0.4, "")
+    assert "(measuring: 40% done)" in weights._status(job, None)

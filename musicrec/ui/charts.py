@@ -164,7 +164,7 @@ def mood_areas(
                        line=dict(width=0.5, color=color),
                        hovertemplate=f"{mood}: %{{y:.0%}}<extra></extra>")
         )  # fmt: skip
-    layout = dict(title=title, xaxis_title=x_title,
+    layout = dict(title=title, xaxis_title=x_title, legend_traceorder="normal",  # as the bars
                   yaxis=dict(title="share of listening", tickformat=".0%"))  # fmt: skip
     chart(go.Figure(traces, layout=layout), key=key)
     empty = [] if every_x is None else sorted(set(every_x) - set(frame[x]))

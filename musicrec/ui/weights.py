@@ -213,8 +213,9 @@ def _status(job: TuningJob | None, start: StartingWeights | None) -> str:
             "the sliders start at the defaults."
         )
     if job is not None:
+        doing = job.text[:1].lower() + job.text[1:] if job.text else "measuring"
         return (
-            f"Tuning on your listening in the background ({job.fraction:.0%}, {job.text}); "
+            f"Tuning on your listening in the background ({doing}: {job.fraction:.0%} done); "
             "the sliders start at the defaults until then."
         )
     if state.quality_result() is not None:
