@@ -80,6 +80,9 @@ def test_after_an_upload_without_a_catalog_the_free_catalogs_are_offered(registr
         c.value for c in at.caption
     ]
     assert not [c for c in at.get("plotly_chart") if "How your plays were found" in c.proto.spec]
+    captions = [c.value for c in at.caption]  # nothing downloaded, none in use: no contradiction
+    assert "Nothing downloaded before: the catalogs you download are kept here." in captions
+    assert "No catalog chosen: your plays have no audio features yet." in captions
     run(at.switch_page("pages/mood.py"))
     assert "Your listening has no sound data yet — get the free catalogs, 0 MB" in [
         i.value for i in at.info

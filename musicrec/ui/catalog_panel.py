@@ -184,7 +184,7 @@ def _cached_tab() -> None:
     directory = person_catalog_dir()
     cached = cs.cached_catalogs(directory)
     if not cached:
-        st.caption("No catalog downloaded yet.")
+        st.caption("Nothing downloaded before: the catalogs you download are kept here.")
         return
     shown = {cs.display_name(p): p for p in cached}
     pick = st.multiselect("Downloaded catalogs", list(shown), key="cached_pick")
