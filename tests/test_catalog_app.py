@@ -275,6 +275,30 @@ def test_the_sound_model_is_fitted_once_per_catalog_and_few_are_kept():
     assert cache.sound_model(catalog) is not first  # the least recently used went first
 
 
+def test_people_loading_one_catalog_at_once_wait_for_one_fit():
+    import threading
+
+    from musicrec.catalog import load_catalog
+    from musicrec.ui import cache
+
+    st.cache_resource.clear()
+    catalog = load_catalog([("tracks.csv", catalog_fake.catalog_csv())])
+    fits, results, start = [], [], threading.Barrier(3)
+
+    def person():
+        start.wait()  # all three ask at the same moment
+        results.append(cache.sound_model(catalog.copy(), progress=lambda f, t: fits.append(f)))
+
+    threads = [threading.Thread(target=person) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert len(results) == 3 and all(m is results[0] for m in results)
+    assert fits.count(0.0) == 1  # one fit's progress, not three
+    assert cache._fitting == {}  # nobody waits any more: the per-catalog lock is forgotten
+
+
 def test_two_catalogs_that_disagree_say_which_won(registry):
     at = upload(AppTest.from_file(APP, default_timeout=120))
     first = catalog_fake.catalog_csv()

@@ -12,7 +12,7 @@ import gc
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -150,11 +150,36 @@ def sound_model(
         h.update(pd.util.hash_pandas_object(part, index=False).to_numpy().tobytes())
     key = h.hexdigest()
     models = _sound_models()
-    model = models.get(key)
-    if model is None:
-        model = SoundModel().fit(catalog, evidence=evidence, progress=progress)
-        models.put(key, model)
+    with _fitting_lock(key):  # people loading one catalog at once wait for one fit, not fit it each
+        model = models.get(key)
+        if model is None:
+            model = SoundModel().fit(catalog, evidence=evidence, progress=progress)
+            models.put(key, model)
     return model  # type: ignore[return-value]
+
+
+_fitting_guard = threading.Lock()
+_fitting: dict[str, list] = {}
+"""A lock per content fingerprint being fitted, with how many callers hold or wait for it."""
+
+
+@contextlib.contextmanager
+def _fitting_lock(key: str) -> Iterator[None]:
+    """Hold the lock of ``key``: one fit per fingerprint at a time; forgotten when unused.
+
+    bench_load: three people uploading one catalog at once each fitted its model (three fits,
+    three models' memory at the peak) before any was cached."""
+    with _fitting_guard:
+        entry = _fitting.setdefault(key, [threading.Lock(), 0])
+        entry[1] += 1
+    try:
+        with entry[0]:
+            yield
+    finally:
+        with _fitting_guard:
+            entry[1] -= 1
+            if entry[1] == 0:
+                del _fitting[key]
 
 
 CYCLE_SWEEP_SECONDS = 15.0
