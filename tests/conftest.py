@@ -59,3 +59,22 @@ def no_token_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     yield
     assert not list(tmp_path.rglob(".cache*")), "a token cache file was written"
+
+
+@pytest.fixture()
+def quiet_then_hush_plays():
+    """A listener who plays Quiet for 80 days, then discovers Hush (20 days): PLAYS columns
+    ts, artist, track, ms_played, kind (the artist-discovery tests' history)."""
+    import pandas as pd
+
+    from musicrec import schema as S
+
+    return pd.DataFrame(
+        {
+            S.TS: pd.date_range("2024-01-01", periods=100, freq="D", tz="UTC"),
+            S.ARTIST: pd.array(["Quiet"] * 80 + ["Hush"] * 20, dtype="string"),
+            S.TRACK: pd.array([f"t{i % 7}" for i in range(100)], dtype="string"),
+            S.MS_PLAYED: pd.array([200_000] * 100, dtype="Int64"),
+            S.KIND: pd.array(["music"] * 100, dtype="string"),
+        }
+    )

@@ -30,7 +30,7 @@ def test_credit_strength_sums_log_plays_times_shared_tracks():
     assert got == pytest.approx([2 * np.log(4) + np.log(8), np.log(4), 0.0, 0.0])
 
 
-def test_artist_discovery_with_credits_finds_the_collaborator(tmp_path):
+def test_artist_discovery_with_credits_finds_the_collaborator(quiet_then_hush_plays):
     """The community knows nothing linking Quiet to Hush (their fans never overlap) and prefers
     Loud; a catalog credits Quiet and Hush on one track. With credits the hybrid ranks Hush first."""
     from musicrec.engines.collaborative import CollaborativeConfig, CommunityModel
@@ -42,16 +42,7 @@ def test_artist_discovery_with_credits_finds_the_collaborator(tmp_path):
         {S.USER: [str(u) for u, _ in pairs], S.ITEM: [a for _, a in pairs], S.WEIGHT: 5.0}
     )
     model = CommunityModel(CollaborativeConfig(min_item_users=1, l2=1.0)).fit(community)
-    ts = pd.date_range("2024-01-01", periods=100, freq="D", tz="UTC")
-    plays = pd.DataFrame(
-        {
-            S.TS: ts,
-            S.ARTIST: pd.array(["Quiet"] * 80 + ["Hush"] * 20, dtype="string"),
-            S.TRACK: pd.array([f"t{i % 7}" for i in range(100)], dtype="string"),
-            S.MS_PLAYED: pd.array([200_000] * 100, dtype="Int64"),
-            S.KIND: pd.array(["music"] * 100, dtype="string"),
-        }
-    )
+    plays = quiet_then_hush_plays
     credits = co_credits(pd.Series(["Quiet;Hush", "Loud;Beat"]))
     table = artist_discovery(plays, model, credits=credits)
     assert table.loc["credits", "ndcg@10"] == pytest.approx(1.0)

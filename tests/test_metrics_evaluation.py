@@ -181,7 +181,7 @@ def test_coordinate_ascent_finds_the_one_part_that_knows():
     assert w["co_listening"] > 0
 
 
-def test_artist_discovery_against_a_community(tmp_path):
+def test_artist_discovery_against_a_community(tmp_path, quiet_then_hush_plays):
     """Real hetrec-shaped files: community fans of "Quiet" also play "Hush"; our listener plays
     Quiet for months, then discovers Hush. Collaborative ranks Hush first; popularity prefers Loud."""
     from musicrec.engines.collaborative import CollaborativeConfig, CommunityModel
@@ -200,16 +200,7 @@ def test_artist_discovery_against_a_community(tmp_path):
     community = hetrec_artist_community(tmp_path)
     assert set(community[S.ITEM]) == {"quiet", "hush", "loud", "beat"}  # accents folded: one key
     model = CommunityModel(CollaborativeConfig(min_item_users=1, l2=1.0)).fit(community)
-    ts = pd.date_range("2024-01-01", periods=100, freq="D", tz="UTC")
-    plays = pd.DataFrame(
-        {
-            S.TS: ts,
-            S.ARTIST: pd.array(["Quiet"] * 80 + ["Hush"] * 20, dtype="string"),
-            S.TRACK: pd.array([f"t{i % 7}" for i in range(100)], dtype="string"),
-            S.MS_PLAYED: pd.array([200_000] * 100, dtype="Int64"),
-            S.KIND: pd.array(["music"] * 100, dtype="string"),
-        }
-    )
+    plays = quiet_then_hush_plays
     table = artist_discovery(plays, model)
     assert table.loc["collaborative", "ndcg@10"] == pytest.approx(1.0)
     assert table.loc["popularity", "ndcg@10"] < 1.0

@@ -39,16 +39,22 @@ def catalog_app(tmp_path_factory):
     server.close()
 
 
-def test_upload_get_the_catalogs_and_see_the_mood_with_its_provenance(
-    page: Page, catalog_app, tmp_path: Path
-):
-    url, server, tmp = catalog_app
+def _your_data_with_an_export(page: Page, url: str, folder: Path) -> Path:
+    """Open the app at 1280 px on Your data; returns a tiny account export written in ``folder``."""
     page.set_viewport_size({"width": 1280, "height": 1000})
     page.goto(url)
     wait_idle(page)
     goto_page(page, "Your data")
-    export = tmp_path / "StreamingHistory_music_0.json"
+    export = folder / "StreamingHistory_music_0.json"
     export.write_bytes(catalog_fake.export_json())
+    return export
+
+
+def test_upload_get_the_catalogs_and_see_the_mood_with_its_provenance(
+    page: Page, catalog_app, tmp_path: Path
+):
+    url, server, tmp = catalog_app
+    export = _your_data_with_an_export(page, url, tmp_path)
     uploader = page.get_by_test_id("stFileUploader").filter(has_text="History files")
     uploader.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(export)
     page.get_by_role("button", name="Load these files").click()
@@ -86,12 +92,7 @@ def test_the_catalog_tab_stays_picked_while_another_upload_reruns_the_page(
     the history upload's rerun adds "Load these files" above the tabs. Unkeyed tabs went back
     to the first one there, hiding "Use this catalog" (bench_load lost two uploads to it)."""
     url, _, _ = catalog_app
-    page.set_viewport_size({"width": 1280, "height": 1000})
-    page.goto(url)
-    wait_idle(page)
-    goto_page(page, "Your data")
-    export = tmp_path / "StreamingHistory_music_0.json"
-    export.write_bytes(catalog_fake.export_json())
+    export = _your_data_with_an_export(page, url, tmp_path)
     catalog = tmp_path / "tracks.csv"
     catalog.write_bytes(catalog_fake.catalog_csv())
     page.locator(".st-key-history_files input[type=file]").set_input_files(export)
