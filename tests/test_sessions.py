@@ -127,3 +127,27 @@ def test_a_closed_session_s_state_is_emptied_first(setup):
     clock.now += 30
     assert reaper.sweep() == ["a"]
     assert states["a"] == {} and states["b"] == {"upload": b"y"}
+
+
+def test_work_a_session_started_is_stopped_when_it_is_closed(setup):
+    """A background job of the session (the MusicBrainz lookup's stop switch) is told to stop when
+    the session is closed, not before, and only once; another session's job keeps running."""
+    import threading
+
+    rt, clock, reaper = setup
+    emptied = []
+    mine, theirs = threading.Event(), threading.Event()
+    rt.connected.add("b")
+    reaper.follow("a", lambda: emptied.append(mine.is_set()))
+    reaper.follow("b")
+    reaper.on_end("a", mine.set)
+    reaper.on_end("b", theirs.set)
+    reaper.sweep()
+    clock.now += 10
+    assert reaper.sweep() == [] and not mine.is_set()  # still within its grace
+    clock.now += 15
+    assert reaper.sweep() == ["a"]
+    assert mine.is_set() and emptied == [True]  # stopped before its state was emptied
+    assert not theirs.is_set()
+    clock.now += 60
+    assert reaper.sweep() == [] and emptied == [True]

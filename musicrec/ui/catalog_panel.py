@@ -29,7 +29,7 @@ from musicrec import catalog_sources as cs
 from musicrec import schema as S
 from musicrec import sound
 from musicrec.errors import CatalogError
-from musicrec.ui import cache, state
+from musicrec.ui import cache, sessions, state
 from musicrec.ui.widgets import plain, table
 
 if TYPE_CHECKING:
@@ -348,6 +348,7 @@ class _Lookup:
         self.done, self.total = 0, len(names)
         self.report: Any = None
         self.stop = threading.Event()
+        sessions.when_this_session_ends(self.stop.set)  # a closed tab stops asking MusicBrainz
         cache_, config = _musicbrainz_cache(), mb.config_from_env()
         self.thread = threading.Thread(target=self._run, args=(cache_, config), daemon=True)
         self.thread.start()

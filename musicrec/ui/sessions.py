@@ -112,6 +112,7 @@ class SessionReaper:
         self._lock = threading.Lock()
         self._gone_since: dict[str, float | None] = {}
         self._empty: dict[str, Callable[[], None]] = {}
+        self._on_end: dict[str, list[Callable[[], None]]] = {}
         self._thread: threading.Thread | None = None
         self.closed = 0
         """Sessions closed so far (for the log and the tests)."""
@@ -138,6 +139,12 @@ class SessionReaper:
             if empty is not None:
                 self._empty[session_id] = empty
 
+    def on_end(self, session_id: str, stop: Callable[[], None]) -> None:
+        """Call ``stop()`` when ``session_id`` is closed, before its state is emptied: work the
+        session started in the background (a MusicBrainz lookup) ends with it."""
+        with self._lock:
+            self._on_end.setdefault(session_id, []).append(stop)
+
     def followed(self) -> int:
         """How many sessions are followed (live ones and ones waiting out their grace)."""
         with self._lock:
@@ -155,12 +162,14 @@ class SessionReaper:
                     self._gone_since[sid] = now
                 elif now - since >= self.grace_s:
                     del self._gone_since[sid]
-                    ending.append((sid, self._empty.pop(sid, None)))
-        for sid, empty in ending:
+                    ending.append((sid, self._empty.pop(sid, None), self._on_end.pop(sid, [])))
+        for sid, empty, stops in ending:
+            for stop in stops:
+                stop()
             if empty is not None:
                 empty()
             self.runtime.clear_user_info_for_session(sid)
-        ending = [sid for sid, _ in ending]
+        ending = [sid for sid, _, _ in ending]
         self.closed += len(ending)
         return ending
 
@@ -214,6 +223,18 @@ def follow_this_session() -> None:
     if ctx is not None and found is not None:
         state = ctx.session_state  # the session's own (st.session_state is this thread's)
         found.follow(ctx.session_id, lambda: _empty(state))
+
+
+def when_this_session_ends(stop: Callable[[], None]) -> bool:
+    """Call ``stop()`` when the reaper closes this session; False where no reaper runs (AppTest)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    found = reaper()
+    if ctx is None or found is None:
+        return False
+    found.on_end(ctx.session_id, stop)
+    return True
 
 
 def _empty(state: Any) -> None:
