@@ -741,7 +741,7 @@ def test_the_2019_playlist_shape_loads():
 
 
 def test_a_person_who_moved_gets_a_zone_per_period():
-    from musicrec.history.zones import country_zone, propose_zones
+    from musicrec.history.zones import country_name, country_zone, propose_zones
 
     days = pd.date_range("2023-01-01 20:00", periods=120, freq="D", tz="UTC")
     country = ["MX"] * 50 + ["US"] * 5 + ["MX"] * 15 + ["ES"] * 50  # a 5-day trip, then a move
@@ -753,6 +753,7 @@ def test_a_person_who_moved_gets_a_zone_per_period():
     assert list(got["plays"]) == [69, 50]
     assert got["start"].iloc[1] == days[70] and got["end"].iloc[0] == days[69]
     assert country_zone("se") == "Europe/Stockholm" and country_zone("XX") is None
+    assert [country_name(c) for c in ("IN", "mx", "XX")] == ["India", "Mexico", "XX"]
     assert propose_zones(S.empty_plays()).empty
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from musicrec import schema as S
 
-__all__ = ["ZONE_COLUMNS", "country_zone", "propose_zones"]
+__all__ = ["ZONE_COLUMNS", "country_name", "country_zone", "propose_zones"]
 
 ZONE_COLUMNS = ("start", "end", "country", "zone", "plays")
 """Columns of ``propose_zones``: one row per period, in time order."""
@@ -33,22 +33,40 @@ MAIN_ZONE = {
 """For countries with several zones: the one most of their people live in."""
 
 
+def _tz_table(name: str) -> str:
+    """A table of the tz database (``zone.tab``, ``iso3166.tab``): from the tzdata package,
+    else the system's /usr/share/zoneinfo, else empty."""
+    try:
+        return resources.files("tzdata").joinpath(f"zoneinfo/{name}").read_text("utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        path = Path("/usr/share/zoneinfo") / name
+        return path.read_text("utf-8") if path.exists() else ""
+
+
+def _rows(text: str, columns: int) -> list[list[str]]:
+    """The tab-separated rows of a tz table with at least ``columns`` fields, comments left out."""
+    rows = (line.split("\t") for line in text.splitlines() if line.strip() and line[0] != "#")
+    return [r for r in rows if len(r) >= columns]
+
+
 @functools.cache
 def _zone_table() -> dict[str, str]:
     """Country code -> its first zone in the tz database's zone.tab."""
-    try:
-        text = resources.files("tzdata").joinpath("zoneinfo/zone.tab").read_text("utf-8")
-    except (ModuleNotFoundError, FileNotFoundError, OSError):
-        path = Path("/usr/share/zoneinfo/zone.tab")
-        text = path.read_text("utf-8") if path.exists() else ""
     table: dict[str, str] = {}
-    for line in text.splitlines():
-        if line.startswith("#") or not line.strip():
-            continue
-        parts = line.split("\t")
-        if len(parts) >= 3:
-            table.setdefault(parts[0], parts[2])
+    for parts in _rows(_tz_table("zone.tab"), 3):
+        table.setdefault(parts[0], parts[2])
     return table
+
+
+@functools.cache
+def _country_names() -> dict[str, str]:
+    """Country code -> its usual English name, from the tz database's iso3166.tab."""
+    return {parts[0]: parts[1].strip() for parts in _rows(_tz_table("iso3166.tab"), 2)}
+
+
+def country_name(country: str) -> str:
+    """The usual English name of an ISO country code ("IN" -> "India"), else the code as given."""
+    return _country_names().get(country.strip().upper(), country)
 
 
 def country_zone(country: str) -> str | None:

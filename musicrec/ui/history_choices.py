@@ -13,6 +13,7 @@ import streamlit as st
 
 from musicrec import clock
 from musicrec import schema as S
+from musicrec.history.zones import country_name
 from musicrec.ui import state
 from musicrec.ui.widgets import table
 
@@ -79,7 +80,7 @@ def zone_periods_section() -> None:
         elif zone != here:
             st.text(
                 f"Your plays from {when} look like they were in {zone} ({row.plays:,} plays "
-                f"streamed from {row.country}) — use it for that period?"
+                f"streamed from {country_name(row.country)}) — use it for that period?"
             )
             if st.button(f"Use {zone} for {when}", key=f"zone_use_{i}"):
                 state.set_zone_period(start, end, zone, use=True)
