@@ -177,6 +177,25 @@ def test_counting_rule_changes_the_numbers():
     assert 0 < after < before
 
 
+def test_a_video_only_export_says_its_plays_were_set_apart_as_videos(shared_data: Path):
+    """A real Streaming_History_Video file (69 music-video and 20 video-podcast rows): the summary
+    names videos among what was set apart, and the sidebar's box that brings them back says so."""
+    f = shared_data / "spotify-extended-history" / "milesreng" / "Streaming_History_Video_2019-2024.json"
+    at = fresh("pages/your_data.py")
+    at.file_uploader(key="history_files").upload(f.name, f.read_bytes(), "application/json")
+    at.run()
+    at.button(key="load_files").click().run()
+    assert not at.exception, at.exception
+    assert any("set apart: 89 podcast, audiobook or video plays" in s.value for s in at.success)
+    at.session_state["rule"] = CountingRule(include_podcasts=True)  # the sidebar box, as above
+    at.run()
+    # counted now, but 86 of the 89 were played for less than the rule's 30 s
+    assert any(
+        s.value.startswith("Loaded 3 plays") and "set apart: 86 shorter than 30 s." in s.value
+        for s in at.success
+    )
+
+
 def test_upload_real_files_with_a_broken_one(shared_data: Path):
     folder = shared_data / "spotify-account-history" / "enzoscapinelli"
     at = fresh("pages/your_data.py")

@@ -364,7 +364,9 @@ def upload_summary() -> str:
     else:
         plays = "no plays that count" if len(up.plays) else "no plays"
     library = f" and {report.library:,} liked or playlist tracks" if report.library else ""
-    words = {"podcast": "podcast or audiobook plays", "unknown": "unknown tracks",
+    videos = bool((up.plays[S.KIND] == S.KIND_VIDEO).any()) if len(up.plays) else False
+    shows = "podcast, audiobook or video plays" if videos else "podcast or audiobook plays"
+    words = {"podcast": shows, "unknown": "unknown tracks",
              "short": f"shorter than {rule().min_ms_played // 1000} s",
              "duplicate": "repeated plays", "bad": "records with unreadable values"}  # fmt: skip
     parts = [f"{n:,} {words.get(k, k)}" for k, n in report.set_apart.items() if n]

@@ -66,7 +66,7 @@ def sidebar() -> None:
                 key="rule_secs",
             )  # fmt: skip
             pods = st.checkbox(
-                "Include podcasts and audiobooks", rule.include_podcasts, key="rule_pods"
+                "Include podcasts, audiobooks and videos", rule.include_podcasts, key="rule_pods"
             )
             state.set_rule(
                 dataclasses.replace(rule, min_ms_played=secs * 1000, include_podcasts=pods)
