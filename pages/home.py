@@ -28,7 +28,7 @@ with c2:
     st.subheader("Counting rule")
     podcasts = "included" if rule.include_podcasts else "kept out of music stats"
     st.markdown(
-        f"A play counts when at least **{rule.min_ms_played // 1000} s** were played; podcasts and audiobooks are "
+        f"A play counts when at least **{rule.min_ms_played // 1000} s** were played; podcasts, audiobooks and videos are "
         f"**{podcasts}**. Change it in the sidebar."
     )
 st.subheader("What you can do")

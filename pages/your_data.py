@@ -34,7 +34,8 @@ report = ui.last_report()
 if report:
     bad = [r for r in report if r.error]
     if bad:
-        st.warning(f"{len(bad)} file(s) could not be read; the others loaded.")
+        files = "1 file" if len(bad) == 1 else f"{len(bad)} files"
+        st.warning(f"{files} could not be read; the others loaded.")
     ui.table(ui.format_report(report), key="report_table")
 if ui.has_upload():
     st.success(f"Loaded {ui.upload_summary()}.")

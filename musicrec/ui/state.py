@@ -360,18 +360,26 @@ def upload_summary() -> str:
     counted = _upload_workspace().plays
     if len(counted):
         first, last = taste.date_span(counted)
-        plays = f"{report.plays:,} plays ({first} to {last})"
+        plays = f"{_count(report.plays, 'play', 'plays')} ({first} to {last})"
     else:
         plays = "no plays that count" if len(up.plays) else "no plays"
-    library = f" and {report.library:,} liked or playlist tracks" if report.library else ""
+    tracks = _count(report.library, "liked or playlist track", "liked or playlist tracks")
+    library = f" and {tracks}" if report.library else ""
     videos = bool((up.plays[S.KIND] == S.KIND_VIDEO).any()) if len(up.plays) else False
-    shows = "podcast, audiobook or video plays" if videos else "podcast or audiobook plays"
-    words = {"podcast": shows, "unknown": "unknown tracks",
-             "short": f"shorter than {rule().min_ms_played // 1000} s",
-             "duplicate": "repeated plays", "bad": "records with unreadable values"}  # fmt: skip
-    parts = [f"{n:,} {words.get(k, k)}" for k, n in report.set_apart.items() if n]
+    shows = "podcast, audiobook or video" if videos else "podcast or audiobook"
+    short = f"shorter than {rule().min_ms_played // 1000} s"
+    words = {"podcast": (f"{shows} play", f"{shows} plays"), "short": (short, short),
+             "unknown": ("unknown track", "unknown tracks"),
+             "duplicate": ("repeated play", "repeated plays"),
+             "bad": ("record with unreadable values", "records with unreadable values")}  # fmt: skip
+    parts = [_count(n, *words.get(k, (k, k))) for k, n in report.set_apart.items() if n]
     aside = f"; set apart: {', '.join(parts)}" if parts else ""
-    return f"{plays}{library} from {report.files} file(s){aside}"
+    return f"{plays}{library} from {_count(report.files, 'file', 'files')}{aside}"
+
+
+def _count(n: int, one: str, many: str) -> str:
+    """"1 file", "2 files": ``n`` with the word for one or for many."""
+    return f"{n:,} {one if n == 1 else many}"
 
 
 def set_catalog(
