@@ -677,9 +677,9 @@ def offer(plays_matched: pd.DataFrame | None, directory: Path | None = None) -> 
     mb = round(size / 1e6)
     if plays_matched is None or plays_matched.empty or not missing:
         return Offer(False, "", missing, size)
-    ms = pd.to_numeric(plays_matched[S.MS_PLAYED], errors="coerce").fillna(0)
+    ms, _ = S.listening_weights(plays_matched)  # one per play for a Last.fm history
     track = plays_matched[S.MATCH_METHOD].isin([S.MATCH_URI, S.MATCH_NAME, S.MATCH_FUZZY])
-    share = float(ms[track].sum() / ms.sum()) if ms.sum() > 0 else 0.0
+    share = float(ms[track].sum() / ms.sum())
     if share >= 0.25:
         return Offer(False, "", missing, size)
     lead = (

@@ -487,20 +487,21 @@ def match_report(plays_matched: pd.DataFrame) -> pd.DataFrame:
     share_time, one row per method in MATCH_METHODS order (all present, zeros included).
     """
     ms = plays_matched[S.MS_PLAYED].astype("Float64").fillna(0).astype(float)
+    weight, _ = S.listening_weights(plays_matched)  # time shares in plays without durations
     g = (
-        pd.DataFrame({"method": plays_matched[S.MATCH_METHOD], "ms": ms})
-        .groupby("method")["ms"]
-        .agg(["size", "sum"])
+        pd.DataFrame({"method": plays_matched[S.MATCH_METHOD], "ms": ms, "w": weight})
+        .groupby("method")
+        .agg(size=("ms", "size"), sum=("ms", "sum"), w=("w", "sum"))
     )
     g = g.reindex(list(S.MATCH_METHODS), fill_value=0)
-    n, total = max(int(g["size"].sum()), 1), max(float(g["sum"].sum()), 1.0)
+    n, total = max(int(g["size"].sum()), 1), max(float(g["w"].sum()), 1e-9)
     return pd.DataFrame(
         {
             "method": g.index,
             "plays": g["size"].astype(int).to_numpy(),
             "share_plays": (g["size"] / n).to_numpy(),
             "hours": (g["sum"] / 3.6e6).to_numpy(),
-            "share_time": (g["sum"] / total).to_numpy(),
+            "share_time": (g["w"] / total).to_numpy(),
         }
     )
 
@@ -537,14 +538,19 @@ def match_summary(plays_matched: pd.DataFrame) -> dict:
             method = method.mask(unplaced & (source == level).to_numpy(dtype=bool), level)
     ms = pd.to_numeric(plays_matched.get(S.MS_PLAYED), errors="coerce")
     ms = ms.fillna(0).astype(float) if ms is not None else pd.Series(0.0, index=plays_matched.index)
-    g = pd.DataFrame({"level": method, "ms": ms}).groupby("level")["ms"].agg(["size", "sum"])
+    weight, _ = S.listening_weights(plays_matched)  # time shares in plays without durations
+    g = (
+        pd.DataFrame({"level": method, "ms": ms, "w": weight})
+        .groupby("level")
+        .agg(size=("ms", "size"), sum=("ms", "sum"), w=("w", "sum"))
+    )
     g = g.reindex(list(LEVELS), fill_value=0)
-    n, total = int(g["size"].sum()), float(g["sum"].sum())
+    n, total, weights = int(g["size"].sum()), float(g["sum"].sum()), float(g["w"].sum())
     levels = [
         {"level": lvl, "plays": int(row["size"]),
          "share_plays": round(float(row["size"]) / n, 4) if n else 0.0,
          "hours": round(float(row["sum"]) / 3.6e6, 2),
-         "share_time": round(float(row["sum"]) / total, 4) if total else 0.0}
+         "share_time": round(float(row["w"]) / weights, 4) if weights else 0.0}
         for lvl, row in g.iterrows()
     ]  # fmt: skip
     note = (

@@ -318,11 +318,11 @@ def lookup_artist(name: str, config: MusicBrainzConfig = DEFAULT_MUSICBRAINZ) ->
 def artists_by_listening(plays: pd.DataFrame, limit: int = 200) -> list[str]:
     """The artists covering most listening time, most first (at most ``limit``).
 
-    Needs artist and ms_played (each play counts one where ms_played is missing).
+    Needs artist and ms_played (listening time; one per play in a history without durations).
     """
     if plays.empty:
         return []
-    ms = plays[S.MS_PLAYED].astype("Float64").fillna(1).astype(float)
+    ms = S.listening_weights(plays)[0]
     names = plays[S.ARTIST].astype("string")
     total = ms.groupby(names.to_numpy()).sum().sort_values(ascending=False, kind="stable")
     return [str(a) for a in total.index[:limit] if str(a).strip()]
@@ -404,6 +404,6 @@ def coverage_of(cache: MusicBrainzCache, plays: pd.DataFrame) -> float:
         return 0.0
     ok = {r["key"] for r in cache.rows() if r.get("status") == STATUS_OK and r.get("genres")}
     keys = G.normalise_unique(plays[S.ARTIST])
-    ms = plays[S.MS_PLAYED].astype("Float64").fillna(1).astype(float).to_numpy()
+    ms = S.listening_weights(plays)[0].to_numpy()
     hit = np.isin(keys, list(ok))
     return float(ms[hit].sum() / ms.sum()) if ms.sum() > 0 else 0.0

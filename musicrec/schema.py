@@ -279,6 +279,16 @@ def as_interactions(frame: pd.DataFrame, what: str = "interactions") -> pd.DataF
     return _conform(frame, INTERACTION_TYPES, (USER, ITEM), what, {WEIGHT: 1.0})
 
 
+def listening_weights(plays: pd.DataFrame) -> tuple[pd.Series, str]:
+    """Listening time per play (ms) and what it measures: "listening time", or one per play and
+    "plays" when the history has no durations at all (Last.fm scrobbles). In a history with
+    durations, a play without one counts the median play."""
+    ms = pd.to_numeric(plays[MS_PLAYED], errors="coerce") if MS_PLAYED in plays.columns else None
+    if ms is None or ms.isna().all() or not (ms.fillna(0) > 0).any():
+        return pd.Series(1.0, index=plays.index), "plays"
+    return ms.fillna(float(ms.median())).astype(float), "listening time"
+
+
 def empty_plays() -> pd.DataFrame:
     """An empty PLAYS frame with the right dtypes."""
     return as_plays(pd.DataFrame(columns=list(PLAYS_REQUIRED)))

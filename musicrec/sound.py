@@ -332,11 +332,8 @@ def alongside_estimate(
 
 def _play_weights(plays: pd.DataFrame) -> tuple[np.ndarray, str]:
     """Listening time per play (ms), or one per play when the source has no durations."""
-    ms = plays[S.MS_PLAYED].astype("Float64") if S.MS_PLAYED in plays.columns else None
-    if ms is None or ms.isna().all():
-        return np.ones(len(plays)), "plays"
-    fill = float(ms.median())
-    return ms.fillna(fill).astype(float).to_numpy(), "listening time"
+    weights, what = S.listening_weights(plays)
+    return weights.to_numpy(), what
 
 
 def estimate_plays(

@@ -80,10 +80,7 @@ def own_taste(data: Workspace, config: TasteFitConfig = DEFAULT_TASTE_FIT) -> Ow
     genre = genre[genre.notna() & (genre != "") & (genre != "unknown")]
     shares = genre.value_counts() / len(plays)
     top = tuple(shares[shares >= config.min_genre_share].index[: config.top_genres].astype(str))
-    ms = pd.to_numeric(plays.get(S.MS_PLAYED), errors="coerce")
-    ms = ms.fillna(0).to_numpy(float) if ms is not None else np.ones(len(plays))
-    if ms.sum() <= 0:
-        ms = np.ones(len(plays))
+    ms = S.listening_weights(plays)[0].to_numpy(float)
     placed = (plays[S.MATCH_METHOD].astype("string") != S.MATCH_NONE).to_numpy(bool)
     coverage = float(ms[placed].sum() / ms.sum())
     return OwnTaste(artists, top, coverage, frozenset(plays[S.ITEM_ID].astype(str)))

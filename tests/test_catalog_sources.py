@@ -370,6 +370,25 @@ def test_the_offer_appears_when_listening_has_no_sound_data(tmp_path):
     assert not offer(None, directory=tmp_path).show
 
 
+def test_a_history_without_durations_is_weighed_in_plays():
+    """Last.fm scrobbles carry no durations: 3 of 4 plays found is 75% of the listening, so the
+    offer stays away and the match report's time shares are the play shares (they were all 0)."""
+    from musicrec.matching import match_report, match_summary
+
+    plays = pd.DataFrame({S.MATCH_METHOD: ["name", "name", "uri", "none"],
+                          S.MS_PLAYED: pd.array([None] * 4, dtype="Int64")})  # fmt: skip
+    assert not offer(plays, directory=Path("/nonexistent")).show
+    rep = match_report(plays).set_index("method")
+    assert rep.loc["name", "share_time"] == pytest.approx(0.5)
+    assert rep["share_time"].tolist() == pytest.approx(rep["share_plays"].tolist())
+    levels = {lv["level"]: lv for lv in match_summary(plays)["levels"]}
+    assert levels["none"]["share_time"] == pytest.approx(0.25) and levels["none"]["hours"] == 0
+    assert S.listening_weights(plays)[1] == "plays"
+    # with durations, a play without one counts the median play
+    timed = plays.assign(**{S.MS_PLAYED: pd.array([100, 300, None, 200], dtype="Int64")})
+    assert S.listening_weights(timed)[0].tolist() == [100, 300, 200, 200]
+
+
 def test_fetch_sources_reports_overall_progress(server, tmp_path, monkeypatch):
     import musicrec.catalog_sources as cs
 
