@@ -149,7 +149,7 @@ def test_a_person_who_moved_reads_each_period_in_its_own_zone():
     _load(at, "Streaming_History_Audio_2019-2021.json", _mover_export())
     offer = [t.value for t in at.text if "look like they were in" in t.value]
     assert offer == ["Your plays from 2019-03 to 2020-08 look like they were in America/Mexico_City "
-                     "(79 plays streamed from Mexico) — use it for that period?"]  # fmt: skip
+                     "(79 plays streamed from Mexico, short ones and podcasts included) — use it for that period?"]  # fmt: skip
     assert _clock_hours(at) == {3, 4, 20}  # Mexico's evenings read in Madrid: the small hours
     at.switch_page("pages/your_data.py").run()
     at.button(key="zone_use_0").click().run()

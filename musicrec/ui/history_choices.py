@@ -80,7 +80,7 @@ def zone_periods_section() -> None:
         elif zone != here:
             st.text(
                 f"Your plays from {when} look like they were in {zone} ({row.plays:,} plays "
-                f"streamed from {country_name(row.country)}) — use it for that period?"
+                f"streamed from {country_name(row.country)}, short ones and podcasts included) — use it for that period?"
             )
             if st.button(f"Use {zone} for {when}", key=f"zone_use_{i}"):
                 state.set_zone_period(start, end, zone, use=True)
