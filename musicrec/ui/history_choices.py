@@ -35,8 +35,13 @@ def podcast_section() -> None:
             "it apart below."
         )
     else:
+        shows = (
+            "1 artist is counted as a podcast or audiobook show"
+            if len(apart) == 1
+            else f"{len(apart)} artists are counted as podcast or audiobook shows"
+        )
         st.caption(
-            f"{len(apart)} artist(s) are counted as podcast or audiobook shows: "
+            f"{shows}: "
             f"{int(apart['plays'].sum()):,} plays, {apart['hours'].sum():,.1f} hours kept out of "
             "your music stats, engines and playlists. Move one back if it is music."
         )
