@@ -56,12 +56,15 @@ class OwnTaste:
         genres: top genres, most played first (lower case).
         coverage: share of listening time the catalog places (any match but "none"); 0-1.
         heard: item_ids the person played.
+        what: what ``coverage`` is a share of: "listening time", or "plays" for a history
+            without durations (Last.fm scrobbles).
     """
 
     artists: frozenset[str]
     genres: tuple[str, ...]
     coverage: float
     heard: frozenset[str]
+    what: str = "listening time"
 
 
 def own_taste(data: Workspace, config: TasteFitConfig = DEFAULT_TASTE_FIT) -> OwnTaste:
@@ -80,10 +83,11 @@ def own_taste(data: Workspace, config: TasteFitConfig = DEFAULT_TASTE_FIT) -> Ow
     genre = genre[genre.notna() & (genre != "") & (genre != "unknown")]
     shares = genre.value_counts() / len(plays)
     top = tuple(shares[shares >= config.min_genre_share].index[: config.top_genres].astype(str))
-    ms = S.listening_weights(plays)[0].to_numpy(float)
+    weights, what = S.listening_weights(plays)
+    ms = weights.to_numpy(float)
     placed = (plays[S.MATCH_METHOD].astype("string") != S.MATCH_NONE).to_numpy(bool)
     coverage = float(ms[placed].sum() / ms.sum())
-    return OwnTaste(artists, top, coverage, frozenset(plays[S.ITEM_ID].astype(str)))
+    return OwnTaste(artists, top, coverage, frozenset(plays[S.ITEM_ID].astype(str)), what)
 
 
 def on_taste(items: pd.DataFrame, taste: OwnTaste) -> np.ndarray:
@@ -128,6 +132,6 @@ def guard_note(taste: OwnTaste, config: TasteFitConfig = DEFAULT_TASTE_FIT) -> s
     where = f"artists you play and your main genres ({genres})" if genres else "artists you play"
     return (
         f"The catalog holds little of what you listen to (it places {taste.coverage:.0%} of your "
-        f"listening time), so new tracks here come only from {where}; the rest of the list is "
+        f"{taste.what}), so new tracks here come only from {where}; the rest of the list is "
         "your own listening. A catalog closer to your music gives more new tracks."
     )

@@ -65,7 +65,13 @@ def test_guard_only_when_the_catalog_places_little() -> None:
     mask = TF.taste_guard(ITEMS, low)
     assert mask.tolist() == [True, True, True, True, True, False]  # only jazz by Dee is off
     note = TF.guard_note(low)
-    assert "25%" in note and "rock" in note
+    assert "25%" in note and "rock" in note and "of your listening time" in note
+    # Last.fm scrobbles have no durations: the share is one of plays, and said so
+    scrobbles = plays().assign(**{S.MS_PLAYED: pd.array([None] * 12, dtype="Int64")})
+    scrobbles[S.MATCH_METHOD] = np.where(scrobbles[S.ARTIST] == "Zed", "name", S.MATCH_NONE)
+    taste = TF.own_taste(Workspace(items=ITEMS, plays=scrobbles))
+    assert taste.coverage == pytest.approx(3 / 12) and taste.what == "plays"
+    assert "it places 25% of your plays)" in TF.guard_note(taste)
 
 
 @pytest.fixture(scope="module")
