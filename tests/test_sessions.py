@@ -9,7 +9,12 @@ import sys
 
 import pytest
 
-from musicrec.ui.sessions import SessionReaper, limit_malloc_arenas, release_memory
+from musicrec.ui.sessions import (
+    SessionReaper,
+    keep_large_blocks_mapped,
+    limit_malloc_arenas,
+    release_memory,
+)
 
 
 class Runtime:
@@ -112,6 +117,7 @@ def test_glibc_takes_the_arena_limit_and_gives_memory_back():
     if platform.libc_ver()[0] != "glibc":
         pytest.skip("not glibc")
     assert limit_malloc_arenas() is True
+    assert keep_large_blocks_mapped() is True
     assert release_memory() is True
 
 
