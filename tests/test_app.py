@@ -180,7 +180,8 @@ def test_counting_rule_changes_the_numbers():
 def test_a_video_only_export_says_its_plays_were_set_apart_as_videos(shared_data: Path):
     """A real Streaming_History_Video file (69 music-video and 20 video-podcast rows): the summary
     names videos among what was set apart, and the sidebar's box that brings them back says so."""
-    f = shared_data / "spotify-extended-history" / "milesreng" / "Streaming_History_Video_2019-2024.json"
+    folder = shared_data / "spotify-extended-history" / "milesreng"
+    f = folder / "Streaming_History_Video_2019-2024.json"
     at = fresh("pages/your_data.py")
     at.file_uploader(key="history_files").upload(f.name, f.read_bytes(), "application/json")
     at.run()

@@ -378,7 +378,7 @@ def upload_summary() -> str:
 
 
 def _count(n: int, one: str, many: str) -> str:
-    """"1 file", "2 files": ``n`` with the word for one or for many."""
+    """``n`` with the word for one or for many: "1 file", "2 files"."""
     return f"{n:,} {one if n == 1 else many}"
 
 
