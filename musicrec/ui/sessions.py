@@ -77,26 +77,25 @@ def _libc() -> ctypes.CDLL | None:
         return None
 
 
-def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
-    """Let glibc's malloc create at most ``arenas`` arenas from now on (threads started later
-    share them). Returns True when glibc took the setting (False elsewhere)."""
-    libc = _libc()
-    mallopt = getattr(libc, "mallopt", None)
+def _mallopt(param: int, value: int) -> bool:
+    """glibc's ``mallopt(param, value)``; True when glibc took the setting (False elsewhere)."""
+    mallopt = getattr(_libc(), "mallopt", None)
     if mallopt is None:
         return False
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-    return mallopt(_M_ARENA_MAX, arenas) == 1
+    return mallopt(param, value) == 1
+
+
+def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
+    """Let glibc's malloc create at most ``arenas`` arenas from now on (threads started later
+    share them). Returns True when glibc took the setting (False elsewhere)."""
+    return _mallopt(_M_ARENA_MAX, arenas)
 
 
 def keep_large_blocks_mapped(threshold: int = MMAP_THRESHOLD) -> bool:
     """Let glibc's malloc give every block of ``threshold`` bytes or more pages of its own,
     returned to the system when freed. Returns True when glibc took the setting."""
-    libc = _libc()
-    mallopt = getattr(libc, "mallopt", None)
-    if mallopt is None:
-        return False
-    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-    return mallopt(_M_MMAP_THRESHOLD, threshold) == 1
+    return _mallopt(_M_MMAP_THRESHOLD, threshold)
 
 
 def arrow_on_the_system_allocator() -> bool:
