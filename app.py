@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from musicrec import ui
+from musicrec.errors import FitFailedError
 
 # a local icon: a Material icon would be fetched from fonts.gstatic.com (the app works offline)
 st.set_page_config(
@@ -26,4 +27,7 @@ pages = [
 nav = st.navigation(pages)
 ui.sidebar()
 ui.tune_in_background()  # own data: tuned in the background after loading (collected here)
-nav.run()
+try:
+    nav.run()
+except FitFailedError as exc:  # a served fit's worker died: say so, the rest keeps working
+    st.error(str(exc))

@@ -56,3 +56,8 @@ class NotFittedError(MusicrecError, RuntimeError):
 
 class SpotifyError(MusicrecError):
     """Talking to Spotify failed; the message says why and what to do."""
+
+
+class FitFailedError(MusicrecError):
+    """The worker process of a fit died before it ended (e.g. the system ended it for lack of
+    memory); see ``musicrec.apart``."""

@@ -3,7 +3,6 @@
 import streamlit as st
 
 from musicrec import ui
-from musicrec.history import load_uploads
 
 st.title("Your data")
 st.markdown(
@@ -15,9 +14,7 @@ files = st.file_uploader("History files or the whole zip", accept_multiple_files
                          type=["json", "csv", "zip", "txt"])  # fmt: skip
 if files and st.button("Load these files", type="primary", key="load_files"):
     bar = st.progress(0.0, text="Reading…")
-    result = load_uploads(
-        [(f.name, f.getvalue()) for f in files], progress=ui.progress_callback(bar)
-    )
+    result = ui.read_uploads([(f.name, f.getvalue()) for f in files], ui.progress_callback(bar))
     bar.empty()
     ui.set_last_report(result.reports)
     if result.plays.empty and result.library.empty:

@@ -151,7 +151,7 @@ def _upload_tab() -> None:
     if files and st.button("Use this catalog", key="use_catalog"):
         sources = [(f.name, f.getvalue()) for f in files]
         try:
-            load = read_catalog(sources)
+            load = state.fit_apart(read_catalog, sources)  # when served, in the worker process
             community = catalog_playlists(sources)
         except CatalogError as exc:
             st.error(plain(str(exc)))

@@ -51,7 +51,7 @@ def prompt_lookups(ws: Workspace) -> PromptPlaylist:
     held = ss.get(_FITTED)
     if held is None or held[0] is not ws:
         with st.spinner("Learning the words of your data…"):
-            ss[_FITTED] = (ws, PromptPlaylist().fit(ws))
+            ss[_FITTED] = (ws, state.fit_apart(PromptPlaylist().fit, ws))
     return ss[_FITTED][1]
 
 

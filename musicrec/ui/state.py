@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import streamlit as st
 
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from musicrec.hybrid import Hybrid
     from musicrec.spotify import SpotifySession
     from musicrec.workspace import Workspace
+
+T = TypeVar("T")
 
 
 class Key:
@@ -101,6 +104,16 @@ def is_served() -> bool:
     from musicrec.local_data import served
 
     return served(app_secrets())
+
+
+def fit_apart(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``fn(*args, **kwargs)``: when served, in the server's worker process (``musicrec.apart``:
+    one person's fit does not hold up the others' reruns), else here."""
+    if is_served():
+        from musicrec import apart
+
+        return apart.run(fn, *args, **kwargs)
+    return fn(*args, **kwargs)
 
 
 def init_state() -> None:
@@ -336,6 +349,18 @@ def set_upload(result: IngestResult | None) -> None:
     _keep("your history", lambda kept: kept.save_history(result))
 
 
+def read_uploads(
+    files: list[tuple[str, bytes]], progress: Callable[[float, str], None]
+) -> IngestResult:
+    """``history.load_uploads`` of (name, bytes) pairs with ``progress``; when served, in the
+    worker process (``fit_apart``), where the bar cannot follow: it says "Reading…" until done."""
+    from musicrec.history import load_uploads
+
+    if is_served():
+        return fit_apart(load_uploads, files)
+    return load_uploads(files, progress=progress)
+
+
 def load_mapped(name: str, data: bytes, mapping: dict[str, str], zone: str) -> None:
     """Load a CSV with a column mapping (times written in ``zone``) as this session's data."""
     from musicrec.history import load_generic_csv
@@ -446,7 +471,8 @@ def _upload_workspace() -> Workspace:
         from musicrec.workspace import build_workspace
 
         with st.spinner("Matching your plays to the catalog…"):
-            ws = build_workspace(
+            ws = fit_apart(
+                build_workspace,
                 up.plays,
                 ss.get(Key.CATALOG),
                 community=ss.get(Key.COMMUNITY),
@@ -488,7 +514,7 @@ def hybrid() -> Hybrid:
         from musicrec.hybrid import Hybrid
 
         with st.spinner("Training the recommender on your data…"):
-            ss[Key.HYBRID] = Hybrid().fit(ws)
+            ss[Key.HYBRID] = fit_apart(Hybrid().fit, ws)
     return ss[Key.HYBRID]
 
 
