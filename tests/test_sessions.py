@@ -186,3 +186,22 @@ def test_freed_text_columns_go_back_to_the_system(switch):
         timeout=300, check=True,
     )  # fmt: skip
     assert float(out.stdout.strip()) < ARROW_KEPT_MB
+
+
+def test_what_is_left_with_no_session_is_kept_out_of_later_collections(setup):
+    import gc
+
+    rt, clock, reaper = setup
+    frozen = gc.get_freeze_count()
+    reaper.follow("a")
+    assert not reaper.freeze_if_alone()  # a visitor's objects are never frozen
+    assert gc.get_freeze_count() == frozen
+    clock.now += 1
+    reaper.sweep()
+    clock.now += 60
+    assert reaper.sweep() == ["a"]
+    try:
+        assert reaper.freeze_if_alone()
+        assert gc.get_freeze_count() > frozen + 1000  # this process's modules and objects
+    finally:
+        gc.unfreeze()
