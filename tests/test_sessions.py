@@ -205,3 +205,37 @@ def test_what_is_left_with_no_session_is_kept_out_of_later_collections(setup):
         assert gc.get_freeze_count() > frozen + 1000  # this process's modules and objects
     finally:
         gc.unfreeze()
+
+
+def test_a_closed_session_lets_go_of_what_its_widgets_and_fragments_hold():
+    """The page's namespace (its Workspace, model) is held by a keyless button's callback and by
+    a fragment's function, not only by session keys: the emptier the reaper gets drops all three
+    (real Streamlit session state and fragment storage)."""
+    import gc
+    import weakref
+
+    from streamlit.runtime.fragment import MemoryFragmentStorage
+    from streamlit.runtime.state.common import WidgetMetadata
+    from streamlit.runtime.state.safe_session_state import SafeSessionState
+    from streamlit.runtime.state.session_state import SessionState
+
+    from musicrec.ui.sessions import _empty
+
+    class Workspace:
+        pass
+
+    held, kept = {"ws": Workspace()}, {"ws": Workspace()}
+    gone = weakref.ref(held["ws"])
+    state, other = (SafeSessionState(SessionState(), lambda: None) for _ in range(2))
+    fragments, others = MemoryFragmentStorage(), MemoryFragmentStorage()
+    for st_, frags, page in ((state, fragments, held), (other, others, kept)):
+        st_["workspace"] = page["ws"]
+        like = WidgetMetadata(id="$$ID-like-None", deserializer=bool, serializer=bool,
+                              value_type="trigger_value", callback=lambda p=page: p)  # fmt: skip
+        st_.register_widget(like, None)
+        frags.register("builder", lambda p=page: p)
+    del held
+    _empty(state, fragments)
+    gc.collect()
+    assert gone() is None
+    assert other["workspace"] is kept["ws"] and others.contains("builder")  # another session's
