@@ -256,23 +256,34 @@ def test_musicbrainz_is_asked_only_when_the_person_allows_it_and_then_forgotten(
     assert not mb.cache_path().exists()
 
 
-def test_the_sound_model_is_fitted_once_per_catalog_and_few_are_kept():
+def test_the_sound_model_is_fitted_once_per_catalog_and_goes_with_its_last_user():
+    import gc
+    import weakref
+
     from musicrec import schema as S
     from musicrec.catalog import load_catalog
     from musicrec.ui import cache
 
     st.cache_resource.clear()
+    st.session_state.clear()  # outside a script: Streamlit's one stand-in session
     catalog = load_catalog([("tracks.csv", catalog_fake.catalog_csv())])
     steps = []
     first = cache.sound_model(catalog, progress=lambda f, t: steps.append(f))
     assert steps[0] == 0.0 and steps[-1] == 1.0  # progress while it fits
     steps.clear()
     assert cache.sound_model(catalog.copy(), progress=lambda f, t: steps.append(f)) is first
-    assert steps == []  # the same content: not fitted again
-    for shift in (0.01, 0.02, 0.03):
-        cache.sound_model(catalog.assign(**{S.VALENCE: catalog[S.VALENCE] - shift}))
-    assert len(cache._sound_models()) == cache.SOUND_MODELS_KEPT == 3
-    assert cache.sound_model(catalog) is not first  # the least recently used went first
+    assert steps == []  # the same content while it is used: not fitted again
+    used, first = weakref.ref(first), None
+    gc.collect()
+    assert used() is not None  # the session holds it
+    other = cache.sound_model(catalog.assign(**{S.VALENCE: catalog[S.VALENCE] - 0.01}))
+    gc.collect()
+    assert used() is None and len(cache._sound_models()) == 1  # it uses another one now
+    gone = weakref.ref(other)
+    del other
+    st.session_state.clear()  # the session ends (the reaper empties its state)
+    gc.collect()
+    assert gone() is None and len(cache._sound_models()) == 0
 
 
 def test_people_loading_one_catalog_at_once_wait_for_one_fit():

@@ -1,5 +1,5 @@
 """Cached shared work: the fictional demo (the same for everyone), the feedback store and the
-fitted sound models (one per catalog, whoever loaded it); the server's cycle collector.
+fitted sound models (one per catalog while someone uses it); the server's cycle collector.
 
 Only data that is the same for every visitor is cached across sessions here; a person's
 own data lives in their session (``musicrec.ui.state``).
@@ -11,7 +11,7 @@ import contextlib
 import gc
 import threading
 import time
-from collections import OrderedDict
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -91,40 +91,33 @@ def _feedback_store(path: str) -> FeedbackStore:
     return FeedbackStore(Path(path), lasting=(LOCAL_ID,))  # a person's own likes never expire
 
 
-SOUND_MODELS_KEPT = 3
-"""Fitted SoundModels kept for the whole server, the least recently used dropped first (one
-for the union of the five offered catalogs holds 44 MB of frames, measured)."""
+_HELD_SOUND_MODEL = "sound_model_held"
+"""Session key (this module's): the SoundModel this session uses, its strong reference."""
 
 
-class _Recent:
-    """At most ``max_entries`` values by key, least recently used dropped first (thread-safe)."""
+class _Shared:
+    """Values by key while someone else holds them (weak references; thread-safe)."""
 
-    def __init__(self, max_entries: int) -> None:
-        self.max_entries = max_entries
+    def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._items: OrderedDict[str, object] = OrderedDict()
+        self._items: weakref.WeakValueDictionary[str, object] = weakref.WeakValueDictionary()
 
     def get(self, key: str) -> object | None:
         with self._lock:
-            if key not in self._items:
-                return None
-            self._items.move_to_end(key)
-            return self._items[key]
+            return self._items.get(key)
 
     def put(self, key: str, value: object) -> None:
         with self._lock:
             self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.max_entries:
-                self._items.popitem(last=False)
 
     def __len__(self) -> int:
-        return len(self._items)
+        with self._lock:
+            return len(self._items)
 
 
 @st.cache_resource
-def _sound_models() -> _Recent:
-    return _Recent(SOUND_MODELS_KEPT)
+def _sound_models() -> _Shared:
+    return _Shared()
 
 
 def sound_model(
@@ -133,8 +126,14 @@ def sound_model(
     progress: Callable[[float, str], None] | None = None,
 ) -> SoundModel:
     """The SoundModel of ``catalog`` (CATALOG-shaped, e.g. ``sound.catalog_from_items``) and the
-    extra genre ``evidence``: fitted once per content fingerprint for the whole server (a catalog
-    is the same for every visitor who loads it), ``progress(fraction, text)`` while it fits."""
+    extra genre ``evidence``, ``progress(fraction, text)`` while it fits.
+
+    Fitted once per content fingerprint for everyone who uses it at the same time (a catalog is
+    the same for every visitor who loads it); the calling session holds it (in its state, in
+    place of the one it used before), the server only a weak reference, so the model goes with
+    the last session that uses it. It used to stay for good, up to three server-wide:
+    bench_load, after all six sessions expired, one 17 MB model of the 30k catalog.
+    """
     import hashlib
 
     import pandas as pd
@@ -155,6 +154,7 @@ def sound_model(
         if model is None:
             model = SoundModel().fit(catalog, evidence=evidence, progress=progress)
             models.put(key, model)
+        st.session_state[_HELD_SOUND_MODEL] = model  # before the lock goes: the next one finds it
     return model  # type: ignore[return-value]
 
 
