@@ -329,10 +329,17 @@ def main() -> None:
         default=6,
         help="people at once (a quick check: 2; 0: one upload alone)",
     )
-    parser.add_argument("--think", type=float, default=0.0,
-                        help="seconds a person reads the list before the next move (default 0)")
-    parser.add_argument("--nice-browsers", action="store_true",
-                        help="run Chromium at nice 19 (as if each browser had its own machine)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="seconds a person reads the list before the next move (default 0)",
+    )
+    parser.add_argument(
+        "--nice-browsers",
+        action="store_true",
+        help="run Chromium at nice 19 (as if each browser had its own machine)",
+    )
     args = parser.parse_args()
     missing = [h for h in HISTORIES if not (DATA / "spotify-account-history" / h).exists()]
     if missing or not CATALOG.exists():

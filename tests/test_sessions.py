@@ -191,7 +191,7 @@ def test_freed_text_columns_go_back_to_the_system(switch):
 def test_what_is_left_with_no_session_is_kept_out_of_later_collections(setup):
     import gc
 
-    rt, clock, reaper = setup
+    _rt, clock, reaper = setup
     frozen = gc.get_freeze_count()
     reaper.follow("a")
     assert not reaper.freeze_if_alone()  # a visitor's objects are never frozen

@@ -289,9 +289,13 @@ _SOUND_FROM = {"track": "the track", "artist": "its artist's average", "genre": 
 def contributions(recs: pd.DataFrame, engine_labels: dict[str, str]) -> None:
     """How much each engine lifted each track (needs rank, track, artist, contrib_<engine>,
     feature_source), under the engines' plain names (``engine_labels``: name -> label), in an
-    expander."""
-    with st.expander("Why these tracks: per-engine contributions"):
-        _contributions(recs, engine_labels)
+    expander whose table is built only while it is open (one fewer table to send and draw on
+    every slider move)."""
+    box = st.expander("Why these tracks: per-engine contributions", key="contrib_open",
+                      on_change="rerun")  # fmt: skip
+    if box.open:
+        with box:
+            _contributions(recs, engine_labels)
 
 
 def _contributions(recs: pd.DataFrame, engine_labels: dict[str, str]) -> None:
