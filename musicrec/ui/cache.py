@@ -182,11 +182,16 @@ def _fitting_lock(key: str) -> Iterator[None]:
                 del _fitting[key]
 
 
-CYCLE_SWEEP_SECONDS = 15.0
+CYCLE_SWEEP_SECONDS = 300.0
 """How often the server collects reference cycles. Streamlit's own full collection after every
 script run (``runner.postScriptGC``) is off in ``.streamlit/config.toml``: it walked every
 object of the process (the demo's models, each person's data) on every rerun, 230-690 ms of a
-prompt's 400-930 ms on the demo (measured in the server at load average 3-4)."""
+prompt's 400-930 ms on the demo (measured in the server at load average 3-4). The sweep is a
+safety net for cycles the automatic collector would not reach soon (its thresholds count
+objects, not the arrays they hold); what an expired session leaves is collected by the session
+reaper (``sessions.release_memory``). Every 15 s it was a stall of every visitor: under
+bench_load each sweep held the interpreter 140-170 ms of CPU (140-720 ms of wall time) over
+~210k objects, and freed 0-1,900 of them."""
 
 _sweeper_lock = threading.Lock()
 _sweeper: threading.Thread | None = None
