@@ -77,3 +77,24 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def test_the_sound_fit_and_estimates_come_back_from_the_worker_as_they_are_made_here():
+    # the served app fits the SoundModel and estimates the uncatalogued items in the worker
+    # (musicrec.ui.cache.sound_model, catalog_panel.with_sound): same results as in-process
+    from musicrec import schema as S
+    from musicrec import sound
+    from musicrec.demo import generate
+    from musicrec.workspace import build_workspace
+
+    data = generate()
+    catalog = data.catalog.iloc[::2]  # half the demo's tracks unknown to the catalog
+    ws = build_workspace(data.plays, catalog, library=data.library)
+    here = sound.SoundModel().fit(sound.catalog_from_items(ws.items))
+    there = apart.run(sound.SoundModel().fit, sound.catalog_from_items(ws.items))
+    pd.testing.assert_frame_equal(there.artist_features_, here.artist_features_)
+    local = sound.with_sound(ws, here)
+    remote = apart.run(sound.with_sound, ws, there)
+    estimated = local.items[S.FEATURE_SOURCE] != "none"
+    assert (~local.items[S.IN_CATALOG].astype(bool) & estimated).any()  # something was estimated
+    pd.testing.assert_frame_equal(remote.items, local.items)

@@ -132,7 +132,8 @@ def sound_model(
     the same for every visitor who loads it); the calling session holds it (in its state, in
     place of the one it used before), the server only a weak reference, so the model goes with
     the last session that uses it. It used to stay for good, up to three server-wide:
-    bench_load, after all six sessions expired, one 17 MB model of the 30k catalog.
+    bench_load, after all six sessions expired, one 17 MB model of the 30k catalog. When served
+    the fit runs in the worker process (``state.fit_apart``), where it holds up no other visitor.
     """
     import hashlib
 
@@ -140,6 +141,7 @@ def sound_model(
 
     from musicrec import schema as S
     from musicrec.sound import FEATURES, SoundModel
+    from musicrec.ui import state
 
     cols = [c for c in (S.TRACK_ID, S.ARTISTS, S.GENRE, S.TAGS, *FEATURES) if c in catalog.columns]
     parts = [catalog[cols]] + ([evidence] if evidence is not None and len(evidence) else [])
@@ -152,7 +154,10 @@ def sound_model(
     with _fitting_lock(key):  # people loading one catalog at once wait for one fit, not fit it each
         model = models.get(key)
         if model is None:
-            model = SoundModel().fit(catalog, evidence=evidence, progress=progress)
+            if state.is_served():  # in the worker (0.4-0.5 s of the 30k catalog), without progress
+                model = state.fit_apart(SoundModel().fit, catalog, evidence=evidence)
+            else:
+                model = SoundModel().fit(catalog, evidence=evidence, progress=progress)
             models.put(key, model)
         st.session_state[_HELD_SOUND_MODEL] = model  # before the lock goes: the next one finds it
     return model  # type: ignore[return-value]
