@@ -153,9 +153,6 @@ def test_served_visitors_download_into_their_own_folders(registry, monkeypatch, 
     assert not any(t.label == "Download from a URL" for t in bob.tabs)  # no visitor-chosen fetches
 
 
-HOUR = 12  # any: the list depends on it, so it is fixed
-
-
 def test_the_builder_says_how_much_of_the_pool_its_controls_reach(registry):
     demo = fresh("pages/playlist.py")
     assert any(c.value.startswith("Mood and activity act on 100% of the") for c in demo.caption)
@@ -173,7 +170,7 @@ def test_the_builder_says_how_much_of_the_pool_its_controls_reach(registry):
     # ... and they do change the list: sad and calm brings Grey Rain up (taste still counts).
     # The hour and day start at the test's own clock: fixed here, so the time of day the suite
     # runs at does not move the list (the context engine ranks by hour and weekday)
-    at.slider(key="pl_hour").set_value(HOUR).run()
+    at.slider(key="pl_hour").set_value(12).run()
     run(at.selectbox(key="pl_weekday").set_value("Wednesday"))
     rows = {}
     for name, (valence, energy) in {"sad": (0.05, 0.1), "happy": (0.95, 0.9)}.items():

@@ -1,4 +1,4 @@
-"""The server's cycle collection: none after every rerun; a rare sweep (and the session reaper) instead."""
+"""The server's cycle collection: none after every rerun; a rare sweep and the reaper instead."""
 
 from __future__ import annotations
 

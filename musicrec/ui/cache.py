@@ -154,10 +154,8 @@ def sound_model(
     with _fitting_lock(key):  # people loading one catalog at once wait for one fit, not fit it each
         model = models.get(key)
         if model is None:
-            if state.is_served():  # in the worker (0.4-0.5 s of the 30k catalog), without progress
-                model = state.fit_apart(SoundModel().fit, catalog, evidence=evidence)
-            else:
-                model = SoundModel().fit(catalog, evidence=evidence, progress=progress)
+            # when served in the worker (0.4-0.5 s of the 30k catalog), without progress
+            model = state.fit_apart(SoundModel().fit, catalog, evidence=evidence, progress=progress)
             models.put(key, model)
         st.session_state[_HELD_SOUND_MODEL] = model  # before the lock goes: the next one finds it
     return model  # type: ignore[return-value]

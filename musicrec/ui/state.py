@@ -106,13 +106,22 @@ def is_served() -> bool:
     return served(app_secrets())
 
 
-def fit_apart(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+def fit_apart(
+    fn: Callable[..., T],
+    *args: Any,
+    progress: Callable[[float, str], None] | None = None,
+    **kwargs: Any,
+) -> T:
     """``fn(*args, **kwargs)``: when served, in the server's worker process (``musicrec.apart``:
-    one person's fit does not hold up the others' reruns), else here."""
+    one person's fit does not hold up the others' reruns), else here. ``progress`` is passed on
+    as ``fn``'s own ``progress=`` only here: a callback cannot follow the fit to the worker, whose
+    bar keeps the text it had until the fit is done."""
     if is_served():
         from musicrec import apart
 
         return apart.run(fn, *args, **kwargs)
+    if progress is not None:
+        kwargs["progress"] = progress
     return fn(*args, **kwargs)
 
 
@@ -356,9 +365,7 @@ def read_uploads(
     worker process (``fit_apart``), where the bar cannot follow: it says "Reading…" until done."""
     from musicrec.history import load_uploads
 
-    if is_served():
-        return fit_apart(load_uploads, files)
-    return load_uploads(files, progress=progress)
+    return fit_apart(load_uploads, files, progress=progress)
 
 
 def load_mapped(name: str, data: bytes, mapping: dict[str, str], zone: str) -> None:
