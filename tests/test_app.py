@@ -177,6 +177,20 @@ def test_the_contributions_table_is_built_only_once_its_expander_is_open():
     assert "Sound known from" in table.proto.columns
 
 
+def test_the_energy_line_is_drawn_only_once_its_expander_is_open():
+    at = fresh("pages/playlist.py")
+    assert not at.get("plotly_chart")  # closed: a caption gives the first and last energy
+    assert [e.label for e in at.expander].count("Energy along the list") == 1
+    (said,) = [c.value for c in at.caption if c.value.startswith("Energy from")]
+    first, last = map(float, re.findall(r"\d\.\d\d", said))
+    at.session_state["energy_arc_open"] = True
+    at.run()
+    assert not at.exception, at.exception
+    assert len(at.get("plotly_chart")) == 1
+    y = _energies(at)
+    assert (round(float(y[0]), 2), round(float(y[-1]), 2)) == (first, last)
+
+
 def test_counting_rule_changes_the_numbers():
     before = int(fresh("pages/taste.py").metric[0].value.replace(",", ""))
     at = fresh()
@@ -467,7 +481,8 @@ def _energies(at: AppTest) -> np.ndarray:
 
 def test_the_energy_arc_control_orders_the_list_and_draws_it():
     at = fresh("pages/playlist.py")
-    ranked = _row_ids(at)
+    at.session_state["energy_arc_open"] = True  # the line is drawn once its expander is open
+    ranked = _row_ids(at.run())
     assert at.selectbox(key="pl_arc").value == "as ranked"
     at.selectbox(key="pl_arc").set_value("build up").run()
     assert not at.exception, at.exception

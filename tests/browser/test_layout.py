@@ -126,7 +126,7 @@ APP_BACKGROUND = (
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 """The README's screenshots: written by this run, every page in both themes at both widths."""
 PAGES = ("Home", "Your data", "Taste profile", "Mood", "Playlist builder", "Model quality")
-CHARTED = ("Taste profile", "Mood", "Playlist builder")
+CHARTED = ("Taste profile", "Mood")
 
 
 def _poor_contrast(texts: list) -> list:
