@@ -5,6 +5,7 @@ import streamlit as st
 from musicrec import ui
 from musicrec.demo import DEMO_LABEL
 
+ui.through_the_app()  # first: a page's own address on a fresh server
 st.title("musicrec")
 st.markdown(
     "See what you really listen to (your top artists for any period, your listening clock, your moods) "

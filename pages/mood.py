@@ -5,6 +5,7 @@ import streamlit as st
 from musicrec import clock, mood_stats, ui
 from musicrec.ui import charts
 
+ui.through_the_app()  # first: a page's own address on a fresh server
 st.title("Mood")
 ws = ui.workspace()
 if ui.require_plays(ws):

@@ -4,6 +4,7 @@ import streamlit as st
 
 from musicrec import ui
 
+ui.through_the_app()  # first: a page's own address on a fresh server
 st.title("Playlist builder")
 ws = ui.workspace()
 if ws.items.empty:

@@ -5,6 +5,7 @@ import streamlit as st
 from musicrec import ui
 from musicrec.evaluation import evaluate_history
 
+ui.through_the_app()  # first: a page's own address on a fresh server
 st.title("Model quality")
 st.markdown(
     "We hide the last 20% of your listening, let every engine predict it from the first 80%, and measure "

@@ -4,6 +4,7 @@ import streamlit as st
 
 from musicrec import ui
 
+ui.through_the_app()  # first: a page's own address on a fresh server
 st.title("Your data")
 st.markdown(
     "Drop in your Spotify export (`my_spotify_data.zip`, `StreamingHistory*.json`, `Streaming_History_Audio_*.json`, "

@@ -226,6 +226,25 @@ def forget_my_data() -> None:
                Key.RULE: dataclasses.replace(rule(), music_artists=(), show_artists=())})  # fmt: skip
 
 
+def through_the_app() -> None:
+    """Run this page inside the app's frame (``app.py``): every page calls it first.
+
+    A page's own address (``/playlist``) as the first request a freshly started server gets
+    (a bookmark, or the tab reloading itself after ``streamlit run`` restarted) ran the page
+    file on its own: Streamlit starts in its ``pages/`` folder mode until ``st.navigation``
+    has run once, so there was no session set up and the page stopped on a ``KeyError``, for
+    every such visitor until one came through the home page. This turns that mode off (what
+    the first ``st.navigation`` does) and reruns, so ``app.py`` runs and shows the page asked
+    for. ``PagesManager`` is Streamlit's internal; a later Streamlit that drops the flag loses
+    only this repair."""
+    if Key.SID in _ss():
+        return
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.rerun()
+
+
 def session_id() -> str:
     """This session's random id (feedback rows are scoped by it)."""
     return _ss()[Key.SID]
