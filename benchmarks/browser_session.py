@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
 
-LIST_JS = """() => Array.from(document.querySelectorAll('[data-testid="stMarkdownContainer"]'))
+LIST_JS = """() => Array.from(document.querySelectorAll('.mr-line'))
   .flatMap(e => e.innerText.split('\\n')).filter(t => /^\\d+\\. .+ · /.test(t)).join('|')"""
 """The playlist's track lines ("1. Title · Artist"), joined: it changes when the list does."""
 

@@ -43,8 +43,7 @@ def builder() -> None:
         st.markdown(f"**{len(recs)} tracks · {ui.plain(settings.summary)}**")
         ui.player()
         liked, disliked = set(settings.request.liked), set(settings.request.disliked)
-        for row in recs.itertuples():
-            ui.track_row(row, row.item_id in liked, row.item_id in disliked, _feedback)
+        ui.track_list(recs, liked, disliked, _feedback, ui.play_here)
         ui.energy_chart(recs)  # under the list: on a phone the tracks come first
         ui.contributions(recs, {n: e.label for n, e in model.engines_.items()})
         *formats, e4 = st.columns(4)

@@ -16,7 +16,8 @@ from streamlit.testing.v1 import AppTest
 from musicrec import schema as S
 from musicrec.config import CountingRule
 from musicrec.hybrid import HybridConfig
-from musicrec.ui.widgets import ROWS_KEY
+from tests import app_rows
+from tests.app_rows import place, press, row_ids, tracks
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = [
@@ -108,34 +109,16 @@ def _values(x) -> np.ndarray:
     return np.asarray(x)
 
 
-def _tracks(at: AppTest) -> list[str]:
-    lines = [line for m in at.markdown for line in m.value.split("\n\n")]
-    return [line for line in lines if line.startswith("**") and ". " in line and " · " in line]
-
-
-def _row_ids(at: AppTest) -> list[str]:
-    """Item ids of the listed tracks, in order (their dislike buttons' places, each place's
-    track as the builder recorded it)."""
-    places = [int(b.key.removeprefix("dislike_")) for b in at.button
-              if (b.key or "").startswith("dislike_")]  # fmt: skip
-    return [at.session_state[ROWS_KEY][p] for p in places]
-
-
-def _place(at: AppTest, item_id: str) -> int:
-    """The place in the list of the track ``item_id`` (its buttons are keyed by it)."""
-    return _row_ids(at).index(item_id) + 1
-
-
 def test_playlist_sliders_change_the_list_and_feedback_reranks():
     at = fresh("pages/playlist.py")
-    first = _tracks(at)
+    first = tracks(at)
     assert len(first) == HybridConfig().k  # the controls start at the config's default length
     at.slider(key="pl_valence").set_value(0.05).run()
     at.slider(key="pl_energy").set_value(0.1).run()
-    sad = _tracks(at)
+    sad = tracks(at)
     assert sad != first
     at.selectbox(key="pl_mood").set_value("party").run()
-    assert _tracks(at) != sad
+    assert tracks(at) != sad
     # the greyed-out sliders show the preset's own targets, not the last custom values
     from musicrec.engines.mood import mood_targets
 
@@ -143,20 +126,18 @@ def test_playlist_sliders_change_the_list_and_feedback_reranks():
         mood_targets("party")
     )
 
-    rows = _row_ids(at)
+    rows = row_ids(at)
     assert len(rows) == HybridConfig().k
-    at.button(key=f"dislike_{_place(at, rows[0])}").click().run()  # "never again" on the first row
-    assert rows[0] not in _row_ids(at) and len(_row_ids(at)) == HybridConfig().k
-    before = _row_ids(at)
-    at.button(
-        key=f"like_{_place(at, before[1])}"
-    ).click().run()  # "more like this" on the second row
-    assert _row_ids(at) != before  # the list re-ranks in place
+    press(at, place(at, rows[0]), "dislike")  # "never again" on the first row
+    assert rows[0] not in row_ids(at) and len(row_ids(at)) == HybridConfig().k
+    before = row_ids(at)
+    press(at, place(at, before[1]), "like")  # "more like this" on the second row
+    assert row_ids(at) != before  # the list re-ranks in place
     from musicrec.feedback import FeedbackStore, default_path
 
     assert FeedbackStore(default_path()).liked(at.session_state["sid"]) == (before[1],)
     at.slider(key="pl_length").set_value(10).run()
-    assert len(_tracks(at)) == 10
+    assert len(tracks(at)) == 10
 
 
 def test_playlist_exports_exist():
@@ -253,7 +234,7 @@ def test_upload_real_files_with_a_broken_one(shared_data: Path):
     assert not [t for t in at.dataframe if "album" in t.value.columns]
     at.switch_page("pages/playlist.py").run()
     assert not at.exception
-    assert len(_tracks(at)) == HybridConfig().k
+    assert len(tracks(at)) == HybridConfig().k
 
 
 def test_upload_of_only_bad_files_keeps_the_demo():
@@ -401,8 +382,8 @@ def _load_night_owl(at: AppTest) -> AppTest:
 def test_a_refresh_and_a_restart_keep_the_history_and_the_likes(tmp_path):
     at = _load_night_owl(fresh())
     at.switch_page("pages/playlist.py").run()
-    liked = _row_ids(at)[0]
-    at.button(key=f"like_{_place(at, liked)}").click().run()
+    liked = row_ids(at)[0]
+    press(at, place(at, liked), "like")
     # a refresh is a new session; a restart also empties every Streamlit cache
     st.cache_resource.clear()
     again = fresh()
@@ -422,7 +403,7 @@ def test_forget_my_data_deletes_everything_and_shows_the_demo():
 
     at = _load_night_owl(fresh())
     at.switch_page("pages/playlist.py").run()
-    at.button(key="like_1").click().run()
+    press(at, 1, "like")
     at.switch_page("pages/your_data.py").run()
     at.button(key="forget_data").click().run()
     assert not at.exception, at.exception
@@ -482,13 +463,13 @@ def _energies(at: AppTest) -> np.ndarray:
 def test_the_energy_arc_control_orders_the_list_and_draws_it():
     at = fresh("pages/playlist.py")
     at.session_state["energy_arc_open"] = True  # the line is drawn once its expander is open
-    ranked = _row_ids(at.run())
+    ranked = row_ids(at.run())
     assert at.selectbox(key="pl_arc").value == "as ranked"
     at.selectbox(key="pl_arc").set_value("build up").run()
     assert not at.exception, at.exception
     rising = _energies(at)
     assert (np.diff(rising) >= 0).all() and rising[-1] > rising[0]
-    assert sorted(_row_ids(at)) == sorted(ranked)  # the same tracks, in another order
+    assert sorted(row_ids(at)) == sorted(ranked)  # the same tracks, in another order
     at.selectbox(key="pl_arc").set_value("wind down").run()
     assert (np.diff(_energies(at)) <= 0).all()
     at.text_input(key="pl_prompt").input("run then cooldown").run()  # words set the control
@@ -579,11 +560,12 @@ def test_a_track_with_a_spotify_id_plays_in_the_embed_with_its_cover(monkeypatch
         at.button(key="load_files").click().run()
         at.switch_page("pages/playlist.py").run()
         assert not at.exception, at.exception
-        plays = [b for b in at.button if (b.key or "").startswith("play_")]
-        assert len(plays) == len(_row_ids(at)) > 0  # every row has an id here, so a play button
+        assert row_ids(at) and all(
+            r["playable"] for r in app_rows.rows(at)
+        )  # every row has an id here
         assert not at.get("iframe")  # nothing plays until asked
-        first = _row_ids(at)[0]
-        at.button(key=f"play_{_place(at, first)}").click().run()
+        first = row_ids(at)[0]
+        press(at, place(at, first), "play")
         frames = at.get("iframe")
         assert len(frames) == 1
         track_id = frames[0].proto.src.rsplit("/", 1)[1]

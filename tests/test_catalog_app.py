@@ -13,8 +13,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from musicrec.ui.catalog_panel import MATCH_WORDS
-from musicrec.ui.widgets import ROWS_KEY
 from tests import catalog_fake
+from tests.app_rows import row_ids
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -176,9 +176,7 @@ def test_the_builder_says_how_much_of_the_pool_its_controls_reach(registry):
     for name, (valence, energy) in {"sad": (0.05, 0.1), "happy": (0.95, 0.9)}.items():
         at.slider(key="pl_valence").set_value(valence).run()
         run(at.slider(key="pl_energy").set_value(energy))
-        places = [int(b.key.removeprefix("dislike_")) for b in at.button
-                  if (b.key or "").startswith("dislike_")]  # fmt: skip
-        rows[name] = [at.session_state[ROWS_KEY][p] for p in places]  # item id per place
+        rows[name] = row_ids(at)
     assert rows["sad"] != rows["happy"], rows
     first_grey = {
         k: min(i for i, r in enumerate(v) if r.startswith("GREYR")) for k, v in rows.items()

@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests import app_rows
+from tests.app_rows import tracks
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
@@ -19,10 +22,6 @@ def builder() -> AppTest:
     at.switch_page("pages/playlist.py").run()
     assert not at.exception, at.exception
     return at
-
-
-def tracks(at: AppTest) -> list[str]:
-    return [m.value for m in at.markdown if m.value.startswith("**") and ". " in m.value[:8]]
 
 
 def chips(at: AppTest) -> list[str]:
@@ -48,7 +47,8 @@ def test_prompt_sets_sliders_and_shows_chips(builder: AppTest) -> None:
     assert any("sad rainy 90s night" in m.value for m in builder.markdown)
     after = tracks(builder)
     assert len(after) == 20 and after != before
-    assert all(any(f"{y}" in t for y in range(1990, 2000)) for t in after)
+    reasons = [r["reason"] for r in app_rows.rows(builder)]
+    assert all(any(f"{y}" in t for y in range(1990, 2000)) for t in reasons), reasons
 
 
 def test_taking_a_chip_off_reads_the_rest_again(builder: AppTest) -> None:

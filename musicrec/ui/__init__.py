@@ -69,6 +69,7 @@ from musicrec.ui.state import (
     use_upload,
     workspace,
 )
+from musicrec.ui.track_list import track_list
 from musicrec.ui.weights import background_progress, starting_table, tune_in_background
 from musicrec.ui.widgets import (
     MOOD_COLORS,
@@ -82,6 +83,7 @@ from musicrec.ui.widgets import (
     kept_table,
     mapping_form,
     plain,
+    play_here,
     player,
     playlist_controls,
     progress_callback,
@@ -89,7 +91,6 @@ from musicrec.ui.widgets import (
     sidebar,
     table,
     timezone_picker,
-    track_row,
 )
 
 __all__ = [
@@ -130,6 +131,7 @@ __all__ = [
     "musicbrainz_panel",
     "period_picker",
     "plain",
+    "play_here",
     "player",
     "playlist_controls",
     "podcast_section",
@@ -161,7 +163,7 @@ __all__ = [
     "through_the_app",
     "timezone",
     "timezone_picker",
-    "track_row",
+    "track_list",
     "tune_in_background",
     "upload_summary",
     "use_demo",

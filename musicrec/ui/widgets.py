@@ -198,58 +198,11 @@ def kept_table(kept: list[tuple[str, int]]) -> pd.DataFrame:
     )  # fmt: skip
 
 
-ROWS_KEY = "pl_rows"
-"""Session key: {place in the list: item_id} of the rows last drawn by :func:`track_row`."""
-
-
-def track_row(
-    row: Any, liked: bool, disliked: bool, on_feedback: Callable[[str, int], None]
-) -> None:
-    """One track of a list: rank, title, artist and reason; a link to Spotify (the track when it
-    has an id, else a search; none for the fictional demo); like and dislike buttons.
-
-    ``row`` has rank, track, artist, reason, track_uri and item_id (a recommendation row).
-    The buttons are keyed by the row's place (``like_3``), not by its track, and carry the
-    track in their callback: a new list then updates the same buttons instead of replacing
-    every one of them (in Chromium on the demo, renderer CPU per prompt 1.00-1.13 s -> 0.70-0.76
-    s, the server's 212-215 -> 134-175 ms, load average 24-31). The track on each place is kept
-    in :data:`ROWS_KEY`.
-    """
-    from musicrec.demo import DEMO_URI_PREFIX
-    from musicrec.export import spotify_search_url, spotify_url
-
-    uri = row.track_uri if isinstance(row.track_uri, str) else ""
-    url = spotify_url(uri)
-    if url:
-        link = f" · [Open in Spotify ↗]({url})"
-    elif not uri.startswith(DEMO_URI_PREFIX) and not state.is_demo():
-        link = f" · [Search on Spotify ↗]({spotify_search_url(row.artist, row.track)})"
-    else:
-        link = ""
-    mark = " :material/favorite:" if liked else ""
-    st.session_state.setdefault(ROWS_KEY, {})[int(row.rank)] = row.item_id
-    with st.container(key=f"row_{row.rank}"):
-        st.markdown(
-            f"**{row.rank}. {plain(row.track)}** · {plain(row.artist)}{mark}  \n"
-            f":gray[{plain(row.reason)}]{link}"
-        )
-        with st.container(horizontal=True, gap="small"):
-            st.button(":material/thumb_up:", key=f"like_{row.rank}", help="More like this",
-                      type="primary" if liked else "secondary", on_click=on_feedback,
-                      args=(row.item_id, 0 if liked else 1))  # fmt: skip
-            st.button(":material/thumb_down:", key=f"dislike_{row.rank}", help="Never again",
-                      type="primary" if disliked else "secondary", on_click=on_feedback,
-                      args=(row.item_id, -1))  # fmt: skip
-            if url:
-                st.button(":material/play_arrow:", key=f"play_{row.rank}",
-                          help="Play it here (Spotify's player)", on_click=_play,
-                          args=(uri, str(row.track), str(row.artist)))  # fmt: skip
-
-
 _PLAYING = "pl_playing"
 
 
-def _play(uri: str, track: str, artist: str) -> None:
+def play_here(uri: str, track: str, artist: str) -> None:
+    """Show :func:`player` with this track (a row's play button)."""
     st.session_state[_PLAYING] = (uri, track, artist)
 
 
@@ -258,8 +211,9 @@ def _stop() -> None:
 
 
 def player() -> None:
-    """The track chosen with a row's play button, in Spotify's embed player (in the person's
-    browser, no key), with its cover from Spotify's oEmbed (a plain line when offline)."""
+    """The track chosen with a row's play button (:func:`play_here`), in Spotify's embed player
+    (in the person's browser, no key), with its cover from Spotify's oEmbed (a plain line when
+    offline)."""
     from musicrec.artwork import cover
     from musicrec.export import spotify_embed_url, spotify_track_id
 

@@ -25,7 +25,10 @@ def goto_page(page: Page, name: str) -> None:
 
 
 def track_list(page: Page) -> list[str]:
-    texts = page.get_by_test_id("stMarkdownContainer").all_inner_texts()
+    """The builder's track lines ("1. Title · Artist"), once its list is drawn (its rows are
+    drawn by the component's script once it has loaded: musicrec/ui/track_list.py)."""
+    page.locator(".mr-line").first.wait_for(timeout=60_000)
+    texts = page.locator(".mr-line").all_inner_texts()
     return [line for t in texts for line in t.splitlines() if TRACK_LINE.match(line)]
 
 

@@ -91,7 +91,7 @@ def test_two_sessions_never_see_each_others_data_or_feedback(
     # feedback: Bob dislikes his top demo track; Alice (back on the demo) still gets it
     goto_page(bob, "Playlist builder")
     bob_first = track_list(bob)[0]
-    bob.locator("[class*='st-key-dislike_'] button").first.click()  # the first row's dislike
+    bob.locator(".mr-row").first.get_by_role("button", name="Never again").click()
     wait_idle(bob)
     bob.wait_for_timeout(500)
     assert track_list(bob)[0] != bob_first
@@ -120,5 +120,5 @@ def test_upload_a_real_history(page: Page, streamlit_url: str, shared_data: Path
     page.wait_for_timeout(500)
     assert len(track_list(page)) == HybridConfig().k
     # account data has no Spotify ids: every row links to a Spotify search for it instead
-    links = page.locator('[class*="st-key-row_"] a[href^="https://open.spotify.com/search/"]')
+    links = page.locator('.mr-row a[href^="https://open.spotify.com/search/"]')
     assert links.count() == HybridConfig().k

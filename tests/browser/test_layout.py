@@ -17,11 +17,11 @@ pytestmark = pytest.mark.browser
 CLIPPED = """() => [...document.querySelectorAll('[data-testid="stMain"] button')]
     .filter(b => b.offsetParent !== null && b.scrollWidth > b.clientWidth + 1)
     .map(b => b.innerText.trim() || b.getAttribute('aria-label') || b.title)"""
-ROWS = """() => [...document.querySelectorAll('[class*="st-key-row_"]')].map(r => ({
+ROWS = """() => [...document.querySelectorAll('.mr-row')].map(r => ({
     text: r.innerText,
-    like: r.querySelectorAll('.stElementContainer[class*="st-key-like_"]').length,
-    dislike: r.querySelectorAll('.stElementContainer[class*="st-key-dislike_"]').length,
-    play: r.querySelectorAll('.stElementContainer[class*="st-key-play_"]').length,
+    like: r.querySelectorAll('button.mr-like').length,
+    dislike: r.querySelectorAll('button.mr-dislike').length,
+    play: r.querySelectorAll('button.mr-play').length,
     links: [...r.querySelectorAll('a')].map(a => a.href)}))"""
 
 
@@ -114,7 +114,7 @@ CONTRAST = """() => {
     }
     return 'rgb(255, 255, 255)';
   };
-  return [...document.querySelectorAll('[data-testid="stMain"] :is(p, h1, h2, h3, li, label, td)')]
+  return [...document.querySelectorAll('[data-testid="stMain"] :is(p, h1, h2, h3, li, label, td, .mr-line)')]
     .filter(e => e.offsetParent !== null && e.innerText.trim())
     .slice(0, 150).map(e => [getComputedStyle(e).color, paint(e), e.innerText.slice(0, 30)]);
 }"""
@@ -176,6 +176,8 @@ def test_every_page_fits_reads_and_stays_local_in_both_themes_and_widths(
             goto_page(page, name)
         if name in CHARTED:  # the screenshots show the charts drawn
             page.locator(".js-plotly-plot .main-svg").first.wait_for()
+        if name == "Playlist builder":  # and the list (its rows are in CONTRAST)
+            page.locator(".mr-line").first.wait_for()
         page.wait_for_timeout(1000)
         if width < 640:
             expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")
@@ -237,7 +239,7 @@ def test_rows_with_spotify_ids_open_play_like_and_the_export_is_named_after_the_
         assert r["like"] == 1 and r["dislike"] == 1 and r["play"] == 1, r["text"]
         assert [h for h in r["links"] if h.startswith("https://open.spotify.com/track/")], r
     assert page.evaluate(CLIPPED) == []
-    page.locator("[class*='st-key-play_']").first.get_by_role("button").click()
+    page.locator(".mr-row").first.get_by_role("button", name="Play it here").click()
     frame = page.locator('[class*="st-key-player"] iframe')
     expect(frame).to_have_attribute(
         "src", re.compile(r"^https://open\.spotify\.com/embed/track/\w{22}$")
