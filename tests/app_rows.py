@@ -52,16 +52,22 @@ def place(at: AppTest, item_id: str) -> int:
     return row_ids(at).index(item_id) + 1
 
 
-def press(at: AppTest, rank: int, action: str) -> AppTest:
-    """Press a row's button (``action``: like, unlike, dislike, play) and run, as the browser
-    does: the component's ``act`` trigger, ``{"rank": rank, "action": action}``. ``action``
-    and ``rank`` may be anything, as a forged message could be."""
+def token(at: AppTest) -> str:
+    """The token of the list drawn (what its buttons send back as ``list``)."""
+    return json.loads(_element(at).json)["list"]
+
+
+def press(at: AppTest, rank: object, action: object, token: str | None = None) -> AppTest:
+    """Press a row's button (``action``: like, unlike, dislike, play) on the list drawn and
+    run, as the browser does: the component's ``act`` trigger, ``{"rank": rank, "action":
+    action, "list": <the list's token>}``. ``action`` and ``rank`` may be anything, as a
+    forged message could be; ``token``: pressed on that list instead (one since replaced)."""
     proto = _element(at)
     assert proto is not None, "no track list is drawn"
     state = WidgetState(id=_make_trigger_id(proto.id, "events"))
-    state.json_trigger_value = json.dumps(
-        [{"event": "act", "value": {"rank": rank, "action": action}}]
-    )
+    shown = json.loads(proto.json)["list"] if token is None else token
+    value = {"rank": rank, "action": action, "list": shown}
+    state.json_trigger_value = json.dumps([{"event": "act", "value": value}])
     states = at._tree.get_widget_states()
     states.widgets.append(state)
     return at._run(states)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from musicrec.ui.track_list import act, row_data
+from musicrec.ui.track_list import act, list_token, row_data
 from tests import app_rows
 from tests.app_rows import press, row_ids
 
@@ -17,11 +17,14 @@ LISTED = {
     1: ("a", "spotify:track:4uLU6hMCjMI75M1A2tKUQC", "Song A", "Band"),
     2: ("b", "", "B", "X"),
 }
+TOKEN = list_token(LISTED, set(), set())
 
 
 def _run(event):
+    if isinstance(event, dict):
+        event = {"list": TOKEN, **event}  # pressed on the list drawn, unless it says otherwise
     done = []
-    ok = act(event, LISTED, lambda item, value: done.append(("feedback", item, value)),
+    ok = act(event, LISTED, TOKEN, lambda item, value: done.append(("feedback", item, value)),
              lambda uri, track, artist: done.append(("play", uri, track, artist)))  # fmt: skip
     return ok, done
 
@@ -42,12 +45,20 @@ def test_each_action_acts_on_the_track_listed_at_that_place():
         {"rank": True, "action": "like"}, {"rank": 1.0, "action": "like"},
         {"rank": 1, "action": "delete"}, {"rank": 1}, {"action": "like"},
         {"rank": 1, "action": "like", "item_id": "someone-else's"},
+        {"rank": 1, "action": "like", "list": "an earlier list"}, {"rank": 1, "action": "like", "list": None},
     ],
 )  # fmt: skip
 def test_a_forged_message_names_no_other_track_and_does_nothing_else(event):
     ok, done = _run(event)
     extra = isinstance(event, dict) and "item_id" in event
     assert (ok, done) == ((True, [("feedback", "a", 1)]) if extra else (False, []))
+
+
+def test_a_list_is_named_by_its_tracks_in_order_and_their_likes():
+    other = {1: LISTED[2], 2: LISTED[1]}
+    assert list_token(LISTED, set(), set()) == TOKEN
+    assert len({TOKEN, list_token(other, set(), set()), list_token(LISTED, {"a"}, set()),
+                list_token(LISTED, set(), {"b"})}) == 4  # fmt: skip
 
 
 def test_the_browser_gets_only_spotifys_links_and_the_texts_as_they_came():
@@ -75,5 +86,12 @@ def test_a_forged_press_in_the_app_changes_nothing_and_a_real_one_counts():
         press(at, rank, action)
         assert not at.exception, at.exception
         assert row_ids(at) == before
+    # a press on a list since replaced (here by a slider move) does not land on the new list
+    shown = app_rows.token(at)
+    at.slider(key="pl_valence").set_value(0.05).run()
+    moved = row_ids(at)
+    assert moved != before
+    press(at, 1, "dislike", token=shown)
+    assert row_ids(at) == moved
     press(at, 1, "dislike")
-    assert before[0] not in row_ids(at) and not app_rows.rows(at)[0]["liked"]
+    assert moved[0] not in row_ids(at) and not app_rows.rows(at)[0]["liked"]

@@ -10,13 +10,16 @@ move. One element: on the demo, one Chromium, valence moves, renderer CPU per mo
 
 Safe with untrusted text: titles, artists and reasons are set as ``textContent``, never as
 HTML or Markdown; the only links are Spotify's (made by ``musicrec.export``, checked again in
-the browser). A button sends back only its place in the list and what it asks (``like``,
-``unlike``, ``dislike``, ``play``); the server maps the place to the track it listed there
-(:data:`ROWS_KEY`), so a forged message can name no other item.
+the browser). A button sends back only its place in the list, what it asks (``like``,
+``unlike``, ``dislike``, ``play``) and which list it was on; the server maps the place to the
+track it listed there (:data:`ROWS_KEY`), so a forged message can name no other item, and a
+press on a list already replaced (a click while a slider's new list is on its way) is
+dropped instead of landing on the track now at that place.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 
@@ -28,6 +31,8 @@ from musicrec.ui import state
 ROWS_KEY = "pl_rows"
 """Session key: place in the list (1, 2, ...) -> (item id, track URI, track, artist) of the
 list last drawn."""
+LIST_KEY = "pl_list"
+"""Session key: the token of the list last drawn (:func:`list_token`)."""
 ACTIONS = ("like", "unlike", "dislike", "play")
 
 _ICONS = {  # Material Design icons (Apache 2.0), 24 x 24
@@ -124,7 +129,8 @@ export default function (component) {
       b.setAttribute('aria-label', label);
       if (pressed !== undefined) b.setAttribute('aria-pressed', pressed ? 'true' : 'false');
       b.appendChild(icon(path));
-      b.onclick = () => setTriggerValue('act', { rank: r.rank, action: act === 'like' && pressed ? 'unlike' : act });
+      b.onclick = () => setTriggerValue('act', {
+        rank: r.rank, action: act === 'like' && pressed ? 'unlike' : act, list: data.list });
       buttons.appendChild(b);
     };
     button('like', icons.like, 'More like this', r.liked);
@@ -185,28 +191,46 @@ def track_list(
         "musicrec_track_list", css=_CSS, js=_JS, isolate_styles=False
     )
 
-    def _act() -> None:
-        act(st.session_state[key].get("act"), st.session_state.get(ROWS_KEY, {}),
-            on_feedback, on_play)  # fmt: skip
+    ss = st.session_state
 
-    st.session_state[ROWS_KEY] = {
+    def _act() -> None:
+        act(ss[key].get("act"), ss.get(ROWS_KEY, {}), ss.get(LIST_KEY, ""), on_feedback, on_play)
+
+    ss[ROWS_KEY] = {
         int(r.rank): (r.item_id, r.track_uri if isinstance(r.track_uri, str) else "",
                       str(r.track), str(r.artist))
         for r in recs.itertuples()
     }  # fmt: skip
-    component(key=key, data={"rows": row_data(recs, liked, disliked)}, on_act_change=_act)
+    ss[LIST_KEY] = list_token(ss[ROWS_KEY], liked, disliked)
+    data = {"rows": row_data(recs, liked, disliked), "list": ss[LIST_KEY]}
+    component(key=key, data=data, on_act_change=_act)
+
+
+def list_token(
+    listed: dict[int, tuple[str, str, str, str]], liked: set[str], disliked: set[str]
+) -> str:
+    """A short name for one drawn list: its tracks in order and which of them are liked or
+    disliked (a like's button means "unlike" once the row shows it liked)."""
+    parts = [
+        f"{rank}:{row[0]}:{row[0] in liked:d}{row[0] in disliked:d}" for rank, row in listed.items()
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
 def act(
     event: object,
     listed: dict[int, tuple[str, str, str, str]],
+    token: str,
     on_feedback: Callable[[str, int], None],
     on_play: Callable[[str, str, str], None],
 ) -> bool:
-    """Carry out one button's message ``{"rank": 3, "action": "like"}`` on the track
-    ``listed`` at that place (:data:`ROWS_KEY`). Anything else (another shape, an unknown
-    action, a place not listed) is ignored: False."""
+    """Carry out one button's message ``{"rank": 3, "action": "like", "list": token}`` on the
+    track ``listed`` at that place (:data:`ROWS_KEY`), when it was pressed on that list
+    (``token``, :data:`LIST_KEY`). Anything else (another shape, an unknown action, a place
+    not listed, a list since replaced) is ignored: False."""
     if not isinstance(event, dict) or event.get("action") not in ACTIONS:
+        return False
+    if not token or event.get("list") != token:
         return False
     rank = event.get("rank")
     if not isinstance(rank, int) or isinstance(rank, bool) or rank not in listed:
