@@ -57,15 +57,16 @@ def token(at: AppTest) -> str:
     return json.loads(_element(at).json)["list"]
 
 
-def press(at: AppTest, rank: object, action: object, token: str | None = None) -> AppTest:
+def press(at: AppTest, rank: object, action: object, on_list: str | None = None) -> AppTest:
     """Press a row's button (``action``: like, unlike, dislike, play) on the list drawn and
     run, as the browser does: the component's ``act`` trigger, ``{"rank": rank, "action":
     action, "list": <the list's token>}``. ``action`` and ``rank`` may be anything, as a
-    forged message could be; ``token``: pressed on that list instead (one since replaced)."""
+    forged message could be; ``on_list``: pressed on the list of that token instead (one since
+    replaced, :func:`token`)."""
     proto = _element(at)
     assert proto is not None, "no track list is drawn"
     state = WidgetState(id=_make_trigger_id(proto.id, "events"))
-    shown = json.loads(proto.json)["list"] if token is None else token
+    shown = json.loads(proto.json)["list"] if on_list is None else on_list
     value = {"rank": rank, "action": action, "list": shown}
     state.json_trigger_value = json.dumps([{"event": "act", "value": value}])
     states = at._tree.get_widget_states()

@@ -42,7 +42,7 @@ class Clock:
 @pytest.fixture()
 def setup():
     rt, clock = Runtime(), Clock()
-    return rt, clock, SessionReaper(rt, ttl_s=30, poll_s=2, clock=clock, release=lambda: None)
+    return rt, clock, SessionReaper(rt, ttl_s=30, poll_s=2, clock=clock, release=lambda **_: None)
 
 
 def test_a_connected_session_is_never_closed(setup):
@@ -102,9 +102,26 @@ def test_followed_sessions_stay_bounded_by_the_live_ones(setup):
     assert reaper.followed() == 0 and sorted(rt.closed) == sorted(f"s{v}" for v in range(500))
 
 
+def test_a_full_collection_after_closes_waits_until_no_one_else_is_served(setup):
+    rt, clock, _ = setup
+    asked: list[bool] = []
+    reaper = SessionReaper(rt, ttl_s=1, poll_s=2, clock=clock,
+                           release=lambda collect: asked.append(collect))  # fmt: skip
+    reaper.follow("a")
+    reaper.follow("b")
+    rt.connected.add("b")  # "a" has gone, "b" is still here
+    reaper.sweep()
+    assert reaper.sweep() == ["a"]
+    assert reaper.release_now() is False  # "b" is still served: no full collection for it
+    rt.connected.discard("b")
+    reaper.sweep()
+    assert reaper.sweep() == ["b"] and reaper.release_now() is True
+    assert asked == [False, True]
+
+
 def test_a_short_ttl_closes_at_the_next_look(setup):
     rt, clock, _ = setup
-    reaper = SessionReaper(rt, ttl_s=1, poll_s=2, clock=clock, release=lambda: None)
+    reaper = SessionReaper(rt, ttl_s=1, poll_s=2, clock=clock, release=lambda **_: None)
     reaper.follow("a")
     reaper.sweep()
     assert reaper.grace_s == 0 and reaper.sweep() == ["a"]

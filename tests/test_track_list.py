@@ -91,7 +91,7 @@ def test_a_forged_press_in_the_app_changes_nothing_and_a_real_one_counts():
     at.slider(key="pl_valence").set_value(0.05).run()
     moved = row_ids(at)
     assert moved != before
-    press(at, 1, "dislike", token=shown)
+    press(at, 1, "dislike", on_list=shown)
     assert row_ids(at) == moved
     press(at, 1, "dislike")
     assert moved[0] not in row_ids(at) and not app_rows.rows(at)[0]["liked"]
