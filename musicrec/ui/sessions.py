@@ -235,8 +235,8 @@ class SessionReaper:
     def release_now(self) -> bool:
         """Give the memory of closed sessions back: a full collection first only when no
         other session is followed. With others served, a full collection holds the interpreter
-        for every one of them (py-spy under bench_load: ~1 s of 10 s of the next round's
-        start, six releases a close, the demo visitors' moves then 1-3 s); what a closed
+        for every one of them (py-spy under bench_load: ~1 s of the interpreter in the first
+        10 s of a round, after the last round's closes; six releases follow a close); what a closed
         session held is freed by reference counting once its state is emptied, cycles by the
         automatic collector and the server's cycle sweep. Returns whether it collected."""
         alone = not self.followed()
