@@ -224,6 +224,30 @@ def test_what_is_left_with_no_session_is_kept_out_of_later_collections(setup):
         gc.unfreeze()
 
 
+def test_what_an_earlier_freeze_kept_is_collected_once_it_is_dropped(setup):
+    """A frozen object is never collected: each freeze thaws the last one first, so a cycle
+    alive at one idle moment (a cache entry, a shared fit) goes at the next once it is dropped."""
+    import gc
+    import weakref
+
+    class Node:
+        pass
+
+    _rt, _clock, reaper = setup
+    cycle = Node()
+    cycle.me = cycle
+    alive = weakref.ref(cycle)
+    try:
+        assert reaper.freeze_if_alone()  # no session followed: the cycle is frozen, alive
+        del cycle
+        gc.collect()
+        assert alive() is not None  # frozen: even a full collection leaves it
+        assert reaper.freeze_if_alone()
+        assert alive() is None
+    finally:
+        gc.unfreeze()
+
+
 def test_a_closed_session_lets_go_of_what_its_widgets_and_fragments_hold():
     """The page's namespace (its Workspace, model) is held by a keyless button's callback and by
     a fragment's function, not only by session keys: the emptier the reaper gets drops all three

@@ -248,9 +248,13 @@ class SessionReaper:
         generation (``gc.freeze``), after a collection: what is alive then is the server's own
         (modules, the demo's models, shared caches), and later collections, which stall every
         visitor, walk only what came after (the cycle sweep held the interpreter ~200 ms of
-        each 15 s under bench_load). Returns whether it froze."""
+        each 15 s under bench_load). What an earlier freeze kept is thawed first: a frozen
+        object is never collected, so what was alive at one idle moment and dropped later (a
+        cache entry replaced, a shared fit let go) would stay for good. Returns whether it
+        froze."""
         if self.followed():
             return False
+        gc.unfreeze()
         gc.collect()
         gc.freeze()
         return True
