@@ -90,7 +90,6 @@ function text(tag, cls, value) {
 }
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
-  const icons = ICONS;
   let list = parentElement.querySelector('.mr-list');
   if (!list) {
     list = document.createElement('div');
@@ -105,7 +104,7 @@ export default function (component) {
     line.className = 'mr-line';
     line.append(text('span', 'mr-title', `${r.rank}. ${r.track}`), ` · ${r.artist}`);
     if (r.liked) {
-      const mark = icon(icons.liked);
+      const mark = icon(ICONS.liked);
       mark.setAttribute('aria-hidden', 'false');
       mark.setAttribute('role', 'img');
       mark.setAttribute('aria-label', 'liked');
@@ -133,9 +132,9 @@ export default function (component) {
         rank: r.rank, action: act === 'like' && pressed ? 'unlike' : act, list: data.list });
       buttons.appendChild(b);
     };
-    button('like', icons.like, 'More like this', r.liked);
-    button('dislike', icons.dislike, 'Never again', r.disliked);
-    if (r.playable) button('play', icons.play, "Play it here (Spotify's player)");
+    button('like', ICONS.like, 'More like this', r.liked);
+    button('dislike', ICONS.dislike, 'Never again', r.disliked);
+    if (r.playable) button('play', ICONS.play, "Play it here (Spotify's player)");
     row.append(line, buttons);
     return row;
   });
@@ -160,17 +159,24 @@ def row_data(recs: pd.DataFrame, liked: set[str], disliked: set[str]) -> list[di
     demo = state.is_demo()
     out = []
     for row in recs.itertuples():
-        uri = row.track_uri if isinstance(row.track_uri, str) else ""
-        url, label = spotify_url(uri), "Open in Spotify ↗"
+        uri = _uri(row)
+        track_url = spotify_url(uri)
+        url, label = track_url, "Open in Spotify ↗"
         if not url and not uri.startswith(DEMO_URI_PREFIX) and not demo:
             url, label = spotify_search_url(row.artist, row.track), "Search on Spotify ↗"
         out.append({
             "rank": int(row.rank), "track": str(row.track), "artist": str(row.artist),
             "reason": str(row.reason), "url": url or "", "link_label": label,
             "liked": row.item_id in liked, "disliked": row.item_id in disliked,
-            "playable": bool(spotify_url(uri)),
+            "playable": bool(track_url),
         })  # fmt: skip
     return out
+
+
+def _uri(row: object) -> str:
+    """A recommendation row's track URI, "" when it has none (NA)."""
+    uri = getattr(row, "track_uri", None)
+    return uri if isinstance(uri, str) else ""
 
 
 def track_list(
@@ -197,9 +203,7 @@ def track_list(
         act(ss[key].get("act"), ss.get(ROWS_KEY, {}), ss.get(LIST_KEY, ""), on_feedback, on_play)
 
     ss[ROWS_KEY] = {
-        int(r.rank): (r.item_id, r.track_uri if isinstance(r.track_uri, str) else "",
-                      str(r.track), str(r.artist))
-        for r in recs.itertuples()
+        int(r.rank): (r.item_id, _uri(r), str(r.track), str(r.artist)) for r in recs.itertuples()
     }  # fmt: skip
     ss[LIST_KEY] = list_token(ss[ROWS_KEY], liked, disliked)
     data = {"rows": row_data(recs, liked, disliked), "list": ss[LIST_KEY]}
